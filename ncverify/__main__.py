@@ -1,0 +1,5 @@
+"""``python -m ncverify``: the command line."""
+
+from ncverify.cli import main
+
+main()

@@ -1,0 +1,231 @@
+"""The ``ncverify`` command line: list, verify, certify, check.
+
+Exit codes: 0 when every selected claim is verified (with or without corrections), 1 when a claim
+is refuted, inconclusive or errored or a certificate does not check out, 2 for usage errors (one
+line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ncverify.claims import ClaimResult, UnknownClaimError, Verdict
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+if not _out.is_terminal:  # logs and pipes: wide enough that the tables do not wrap
+    _out = Console(highlight=False, width=160)
+
+_STYLE = {"verified": "green", "verified-with-corrections": "yellow", "refuted": "red",
+          "inconclusive": "magenta"}
+
+
+class UsageError(click.UsageError):
+    """A bad argument: printed as one line, exit 2."""
+
+
+def _claims(ids: Sequence[str]):
+    import ncverify.papers  # noqa: F401  (registers every claim)
+    from ncverify.claims import select
+
+    try:
+        return select(list(ids))
+    except UnknownClaimError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                    "{task.total}"), TimeElapsedColumn(), console=_err, transient=True)
+
+
+def _run(claims, quick: bool) -> list[ClaimResult]:
+    results = []
+    with _progress() as prog:
+        total = sum(len(c.checks) for c in claims)
+        task = prog.add_task("verifying", total=total)
+        for claim in claims:
+            def on_check(chk, claim=claim):
+                prog.update(task, description=f"{claim.id}: {chk.name}")
+
+            res = claim.run(quick=quick, on_check=on_check)
+            prog.advance(task, len(claim.checks))
+            results.append(res)
+    return results
+
+
+def _verdict_table(results: list[ClaimResult]) -> None:
+    table = Table(title="ncverify verdicts")
+    for col in ("claim", "label", "verdict", "checks", "seconds", "discrepancies"):
+        table.add_column(col, justify="right" if col in ("seconds", "checks") else "left")
+    for r in results:
+        v = r.verdict.value
+        ok = sum(1 for c in r.checks if c.passed is True)
+        table.add_row(r.claim.id, r.claim.label, f"[{_STYLE[v]}]{v}[/]", f"{ok}/{len(r.checks)}",
+                      f"{r.seconds:.2f}", str(len(r.discrepancies)))
+    _out.print(table)
+    discs = [(r.claim.id, d) for r in results for d in r.discrepancies]
+    if discs:
+        _out.print("\n[bold]Discrepancies between the papers and the computation[/]")
+        for cid, d in discs:
+            _out.print(escape(f"- {cid} [{d.kind}] printed: {d.published}\n"
+                              f"    computed: {d.computed}"))
+    for r in results:
+        for e in r.errors:
+            _out.print(f"[red]error[/] {r.claim.id}: {escape(e)}")
+        for c in r.checks:
+            if c.passed is False:
+                _out.print(f"[red]counterexample[/] {r.claim.id} / {escape(c.check.name)}: "
+                           + escape(json.dumps(_safe(c.outcome.result))[:400]))
+            elif c.passed is None and not c.error:
+                _out.print(f"[magenta]inconclusive[/] {r.claim.id} / {escape(c.check.name)}: "
+                           + escape(str(c.outcome.result.get("reason", ""))))
+
+
+def _safe(x):
+    from ncverify.report.jsonable import to_jsonable
+
+    try:
+        return to_jsonable(x)
+    except TypeError:
+        return repr(x)
+
+
+def _exit_code(results: list[ClaimResult]) -> int:
+    return 0 if all(r.verdict.ok for r in results) else 1
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ncverify")
+def cli() -> None:
+    """Verify, claim by claim, the theory of neural collapse and low-rank bias (gk, sk, zg)."""
+
+
+@cli.command("list")
+def list_cmd() -> None:
+    """Table of the registered claims."""
+    table = Table(title="ncverify claims")
+    for col in ("id", "paper", "label", "title", "checks"):
+        table.add_column(col)
+    for c in _claims([]):
+        table.add_row(c.id, c.paper, c.label, c.title, " ".join(k.kind for k in c.checks))
+    _out.print(table)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--quick", is_flag=True, help="Smaller ranges and grids (seconds, not minutes).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False),
+              help="Also write the results (certificate records) to this JSON file.")
+def verify(ids: tuple[str, ...], quick: bool, json_file: str | None) -> None:
+    """Run the checks of IDS (claim ids or paper keys; default all) and print verdicts."""
+    claims = _claims(ids)
+    results = _run(claims, quick)
+    _verdict_table(results)
+    if json_file:
+        from ncverify.report import atomic_write, build_certificate
+
+        records = [build_certificate(r) for r in results]
+        atomic_write(json_file, json.dumps(records, indent=2, sort_keys=True) + "\n")
+        _out.print(f"results written to {json_file}")
+    sys.exit(_exit_code(results))
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--out", "out_dir", default="certificates", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the certificates.")
+@click.option("--quick", is_flag=True, help="Certify the quick-mode checks (marked in the file).")
+def certify(ids: tuple[str, ...], out_dir: str, quick: bool) -> None:
+    """Write <id>.json and <id>.md per claim, and index.md / index.html, to --out."""
+    from ncverify.report import (
+        CertificateError,
+        atomic_write,
+        build_certificate,
+        certificate_markdown,
+        dumps_certificate,
+        index_html,
+        index_markdown,
+        load_certificate,
+    )
+
+    claims = _claims(ids)
+    results = _run(claims, quick)
+    out = Path(out_dir)
+    for r in results:
+        cert = build_certificate(r)
+        atomic_write(out / f"{r.claim.id}.json", dumps_certificate(cert))
+        atomic_write(out / f"{r.claim.id}.md", certificate_markdown(cert))
+    certs = []
+    for f in sorted(out.glob("*.json")):
+        try:
+            certs.append(load_certificate(f))
+        except CertificateError as exc:
+            _err.print(f"[yellow]skipped in index:[/] {exc}")
+    order = {c.id: i for i, c in enumerate(_claims([]))}
+    certs.sort(key=lambda c: order.get(c["claim"]["id"], len(order)))
+    atomic_write(out / "index.md", index_markdown(certs))
+    atomic_write(out / "index.html", index_html(certs))
+    _verdict_table(results)
+    _out.print(f"{len(results)} certificate(s) written to {out}/ (index.md, index.html)")
+    sys.exit(_exit_code(results))
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+def check(path: str) -> None:
+    """Re-verify stored certificates at PATH (file or folder): schema, hash, replay."""
+    import ncverify.papers  # noqa: F401
+    from ncverify.report import CertificateError, certificate_files, replay_file
+
+    try:
+        files = certificate_files(path)
+    except CertificateError as exc:
+        raise UsageError(str(exc)) from None
+    failed = 0
+    with _progress() as prog:
+        task = prog.add_task("checking", total=len(files))
+        for f in files:
+            prog.update(task, description=f"checking {f.name}")
+            cert, problems, _ = replay_file(f)
+            prog.advance(task)
+            if problems:
+                failed += 1
+                for p in problems:
+                    _out.print(f"[red]FAIL[/] {escape(p)}", soft_wrap=True)
+            else:
+                _out.print(f"[green]ok[/]   {escape(str(f))}  {cert['claim']['id']}: "
+                           f"{cert['verdict']}", soft_wrap=True)
+    _out.print(f"{len(files) - failed}/{len(files)} certificate(s) check out")
+    sys.exit(1 if failed else 0)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning usage and argument errors into one line and exit 2."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ncverify",
+                 standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _err.print("ncverify: aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        _err.print(f"ncverify: error: {exc.format_message()}", soft_wrap=True, markup=False)
+        sys.exit(2)
+    except ValueError as exc:
+        _err.print(f"ncverify: error: {exc}", soft_wrap=True, markup=False)
+        sys.exit(2)
+    sys.exit(0)
+
+
+__all__ = ["cli", "main", "Verdict"]

@@ -1,0 +1,12 @@
+"""Certified and high-precision numerics: Arb balls (python-flint) and mpmath root finding."""
+
+from ncverify.rigorous.balls import arb_from_mpf, certified_less
+from ncverify.rigorous.scalar import ScalarMinimum, critical_points, minimise_on_halfline
+
+__all__ = [
+    "ScalarMinimum",
+    "arb_from_mpf",
+    "certified_less",
+    "critical_points",
+    "minimise_on_halfline",
+]
