@@ -8,7 +8,15 @@ from ncverify.models.constructions import (
     lowrank_fit,
     lowrank_singular_values,
 )
-from ncverify.models.deep_ufm import deep_linear_output, deep_linear_ufm_loss, lemma1_parameters
+from ncverify.models.deep_ufm import (
+    deep_linear_output,
+    deep_linear_ufm_loss,
+    dufm_features,
+    dufm_loss,
+    dufm_output,
+    lemma1_parameters,
+    relu,
+)
 from ncverify.models.etf import class_labels, expand_classes, label_matrix, simplex_etf
 from ncverify.models.losses import mean_cross_entropy, mse_fit
 from ncverify.models.schatten import (
@@ -28,6 +36,9 @@ __all__ = [
     "class_labels",
     "deep_linear_output",
     "deep_linear_ufm_loss",
+    "dufm_features",
+    "dufm_loss",
+    "dufm_output",
     "dnc_class_means",
     "dnc_fit",
     "dnc_loss",
@@ -41,6 +52,7 @@ __all__ = [
     "lowrank_singular_values",
     "mean_cross_entropy",
     "mse_fit",
+    "relu",
     "schatten_penalty",
     "simplex_etf",
     "validate_ufm",

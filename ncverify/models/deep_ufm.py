@@ -10,23 +10,105 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
 from ncverify.models.etf import class_labels
-from ncverify.models.losses import mean_cross_entropy
+from ncverify.models.losses import mean_cross_entropy, mse_fit
 from ncverify.models.schatten import factor_penalty
 from ncverify.models.validation import require_int
 
-__all__ = ["deep_linear_output", "deep_linear_ufm_loss", "lemma1_parameters"]
+__all__ = [
+    "deep_linear_output",
+    "deep_linear_ufm_loss",
+    "dufm_features",
+    "dufm_loss",
+    "dufm_output",
+    "lemma1_parameters",
+    "relu",
+]
+
+ACTIVATIONS = ("identity", "relu")
+LOSSES = ("ce", "mse")
+
+
+def relu(M: Any) -> Any:
+    """Elementwise max(0, x) for NumPy arrays, SymPy matrices (exact) and mpmath matrices."""
+    if isinstance(M, sympy.MatrixBase):
+        return M.applyfunc(lambda x: x if x > 0 else sympy.Integer(0))
+    if isinstance(M, mpmath.matrix):
+        return mpmath.matrix([[max(M[i, j], 0) for j in range(M.cols)] for i in range(M.rows)])
+    return np.maximum(M, 0)
+
+
+def _mul(A: Any, B: Any) -> Any:
+    return A @ B if isinstance(A, np.ndarray) else A * B
+
+
+def dufm_features(H1: Any, Ws: Sequence[Any], activation: str = "identity"
+                  ) -> tuple[list[Any], list[Any]]:
+    """Features of the deep UFM, before and after the activation (`gk` §2, `sk` Definition 2).
+
+    ``H_{l+1} = W_l H̃_l`` for l = 1..L-1 with ``H̃_1 = H_1`` and ``H̃_l = σ(H_l)`` for l >= 2;
+    the output ``Z = W_L H̃_L`` has no activation.  Returns ``(pre, post)``: the lists
+    ``[H_1, H_2, ..., H_L]`` and ``[H_1, σ(H_2), ..., σ(H_L)]``.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    if not Ws:
+        raise ValueError("Ws must hold at least W_L")
+    act = relu if activation == "relu" else (lambda M: M)
+    pre, post = [H1], [H1]
+    for W in Ws[:-1]:
+        h = _mul(W, post[-1])
+        pre.append(h)
+        post.append(act(h))
+    return pre, post
+
+
+def dufm_output(H1: Any, Ws: Sequence[Any], activation: str = "identity") -> Any:
+    """``Z = W_L σ(W_{L-1} σ(⋯ σ(W_1 H_1)))`` (σ = identity or ReLU)."""
+    _, post = dufm_features(H1, Ws, activation)
+    return _mul(Ws[-1], post[-1])
 
 
 def deep_linear_output(H1: Any, Ws: Sequence[Any]) -> Any:
     """``Z = W_L ⋯ W_1 H_1`` (NumPy or SymPy)."""
-    Z = H1
-    for W in Ws:
-        Z = W @ Z if isinstance(Z, np.ndarray) else W * Z
-    return Z
+    return dufm_output(H1, Ws, "identity")
+
+
+def dufm_loss(H1: Any, Ws: Sequence[Any], lams: Any, K: int, n: int | Sequence[int],
+              loss: str = "ce", activation: str = "identity") -> Any:
+    """Full deep-UFM loss: fit + ``½λ_{H_1}‖H_1‖² + Σ_l ½λ_{W_l}‖W_l‖²``.
+
+    ``loss="ce"``: mean cross-entropy (`gk` Eq. 1-2); ``loss="mse"``: ``(1/2N)‖Z - Y‖²`` with
+    ``Y = I_K ⊗ 1_nᵀ`` (`sk` Eq. 1).  ``lams`` is one λ for every parameter or the list
+    ``[λ_{H_1}, λ_{W_1}, ..., λ_{W_L}]``; ``n`` a class size or the list of class sizes.
+    Works for NumPy arrays (float), SymPy matrices (exact) and mpmath matrices.
+    """
+    K = require_int("K", K, minimum=2)
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    labels = class_labels(K, n)
+    Z = dufm_output(H1, Ws, activation)
+    if tuple(Z.shape if not isinstance(Z, mpmath.matrix) else (Z.rows, Z.cols)) != (K, len(labels)):
+        raise ValueError(f"the output must have shape ({K}, {len(labels)}), got {Z.shape}")
+    if loss == "ce":
+        fit = mean_cross_entropy(Z, labels)
+    else:
+        Y = np.eye(K)[:, labels]
+        if isinstance(Z, sympy.MatrixBase):
+            Y = sympy.Matrix(Y.astype(int))
+        elif isinstance(Z, mpmath.matrix):
+            Y = mpmath.matrix(Y.tolist())
+        fit = mse_fit(Z, Y)
+    if isinstance(lams, Sequence) and not isinstance(lams, str):
+        if len(lams) != len(Ws) + 1:
+            raise ValueError(f"lams must hold L+1 = {len(Ws) + 1} values (λ_H1, λ_W1..λ_WL), "
+                             f"got {len(lams)}")
+        return fit + factor_penalty([H1, *Ws], list(lams))
+    return fit + factor_penalty([H1, *Ws], lams)
 
 
 def deep_linear_ufm_loss(H1: Any, Ws: Sequence[Any], lam: Any, K: int, n: int) -> Any:
@@ -39,10 +121,7 @@ def deep_linear_ufm_loss(H1: Any, Ws: Sequence[Any], lam: Any, K: int, n: int) -
     True
     """
     K, n = require_int("K", K, minimum=2), require_int("n", n, minimum=1)
-    Z = deep_linear_output(H1, Ws)
-    if Z.shape != (K, K * n):
-        raise ValueError(f"W_L ⋯ W_1 H_1 must have shape ({K}, {K * n}), got {Z.shape}")
-    return mean_cross_entropy(Z, class_labels(K, n)) + factor_penalty([H1, *Ws], lam)
+    return dufm_loss(H1, Ws, lam, K, n, loss="ce", activation="identity")
 
 
 def lemma1_parameters(s: Sequence[Any], Us: Sequence[Any], V0: Any, K: int, d: int, n: int,

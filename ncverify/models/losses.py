@@ -78,6 +78,8 @@ def mse_fit(Z: Any, Y: Any) -> Any:
     if isinstance(Z, sympy.MatrixBase):
         D = Z - Y
         return sum(x**2 for x in D) / (2 * Z.cols)
+    if isinstance(Z, mpmath.matrix):
+        return mpmath.mnorm(Z - Y, "f") ** 2 / (2 * Z.cols)
     Z = np.asarray(Z)
     D = Z - np.asarray(Y)
     return np.sum(D * D, axis=(-2, -1)) / (2 * Z.shape[-1])
