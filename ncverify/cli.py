@@ -209,6 +209,34 @@ def check(path: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+@cli.command()
+@click.argument("experiment_id", metavar="ID")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Output folder (default runs/<ID>).")
+@click.option("--runs", type=int, default=None, help="Runs (seeds) per point.")
+@click.option("--steps", type=int, default=None, help="Gradient-descent steps per run.")
+@click.option("--quick", is_flag=True, help="Small settings for a smoke test (CI).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Local worker processes.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run the sweep on a dask.distributed scheduler (tcp://host:port).")
+def reproduce(experiment_id: str, out_dir: str | None, runs: int | None, steps: int | None,
+              quick: bool, jobs: int, dask_address: str | None) -> None:
+    """Re-run a paper experiment: CSV + figure (PNG, SVG) + summary.json in --out."""
+    from ncverify.experiments import Context, get_experiment
+
+    exp = get_experiment(experiment_id)
+    out = Path(out_dir or Path("runs") / experiment_id)
+    ctx = Context(out=out, runs=runs, steps=steps, quick=quick, jobs=jobs, dask=dask_address,
+                  progress=_err.is_terminal, log=lambda m: _err.print(escape(m)))
+    out.mkdir(parents=True, exist_ok=True)
+    summary = exp.run(ctx)
+    _out.print(f"[bold]{exp.id}[/]: {escape(exp.title)}")
+    for claim, ok in summary.get("reproduced", {}).items():
+        mark = "[green]reproduced[/]" if ok else "[red]not reproduced[/]"
+        _out.print(f"  {mark}: {escape(claim)}")
+    _out.print(f"outputs in {escape(str(out))}/ (summary.json, CSV, PNG, SVG)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning usage and argument errors into one line and exit 2."""
     try:

@@ -60,6 +60,7 @@ class DUFMBatch:
         # scalars where all runs agree: the in-place update then needs no broadcasting
         self.lam = [float(v) for v in lam[0]] if same else [lam[:, i].reshape(-1, 1, 1)
                                                             for i in range(lam.shape[1])]
+        self._sY, self._sY_scale = self.Y, 1.0
         self.lr = float(lr[0]) if same else lr.reshape(-1, 1, 1)
         self._alloc()
 
@@ -102,9 +103,15 @@ class DUFMBatch:
         np.matmul(params[-1], A, out=self._Z)
         return self._Z
 
-    def _fit_grad(self, Z: np.ndarray, want_fit: bool) -> tuple[np.ndarray | None, np.ndarray]:
-        """Fit value per run (if wanted) and G_Z = ∂fit/∂Z, written into ``self._E``."""
-        E, inv_n = self._E, 1.0 / self.N
+    def _fit_grad(self, Z: np.ndarray, want_fit: bool, scale: float | np.ndarray
+                  ) -> tuple[np.ndarray | None, np.ndarray]:
+        """Fit value per run (if wanted) and ``scale · N · ∂fit/∂Z`` (written into ``self._E``).
+
+        The gradient of the mean loss is ``(softmax(Z) - Y)/N`` (CE) or ``(Z - Y)/N`` (MSE); the
+        factor ``scale`` (1/N for the gradient, lr/N for a step) is applied in one pass so that
+        every gradient computed from it is already scaled.
+        """
+        E = self._E
         fit = None
         if self.cfg.loss == "ce":
             np.max(Z, axis=1, keepdims=True, out=self._zmax)
@@ -115,14 +122,20 @@ class DUFMBatch:
             np.sum(E, axis=1, keepdims=True, out=self._zsum)
             if want_fit:
                 fit = np.mean(np.log(self._zsum[:, 0, :]) - picked, axis=1)
-            np.divide(E, self._zsum, out=E)
-            E -= self.Y
+            np.divide(scale, self._zsum, out=self._zsum)
+            E *= self._zsum
+            E -= scale * self.Y if not np.isscalar(scale) else self._scaled_Y(scale)
         else:
             np.subtract(Z, self.Y, out=E)
             if want_fit:
-                fit = 0.5 * inv_n * np.einsum("rkn,rkn->r", E, E)
-        E *= inv_n
+                fit = 0.5 / self.N * np.einsum("rkn,rkn->r", E, E)
+            E *= scale
         return fit, E
+
+    def _scaled_Y(self, scale: float) -> np.ndarray:
+        if self._sY_scale != scale:
+            self._sY, self._sY_scale = scale * self.Y, scale
+        return self._sY
 
     def penalty(self, params: Sequence[np.ndarray]) -> np.ndarray:
         """Σ_i ½ λ_i ‖param_i‖² per run."""
@@ -145,16 +158,9 @@ class DUFMBatch:
         return fit + self.penalty(params), fit
 
     # -- gradient -----------------------------------------------------------------------------
-    def gradient(self, params: Sequence[np.ndarray], want_fit: bool = False,
-                 weight_decay: bool = True) -> tuple[list[np.ndarray], np.ndarray | None]:
-        """Analytic gradient of the loss (buffers reused: copy them to keep them).
-
-        With ``weight_decay=False`` only the fit term's gradient is returned (the training loop
-        applies the decay in the update, see :meth:`step`).
-        """
+    def _backward(self, params: Sequence[np.ndarray], GZ: np.ndarray) -> list[np.ndarray]:
+        """Backward pass from G_Z (uses the features of the last forward pass)."""
         L = self.cfg.L
-        Z = self._forward(params)
-        fit, GZ = self._fit_grad(Z, want_fit)
         G = self._grads
         A_last = params[0] if L == 1 else self._post[L - 2]
         np.matmul(GZ, A_last.transpose(0, 2, 1), out=G[L])
@@ -169,24 +175,47 @@ class DUFMBatch:
             np.matmul(params[l].transpose(0, 2, 1), B, out=spare)
             B, spare = spare, B
         G[0][...] = B
+        return G
+
+    def gradient(self, params: Sequence[np.ndarray], want_fit: bool = False,
+                 weight_decay: bool = True) -> tuple[list[np.ndarray], np.ndarray | None]:
+        """Analytic gradient of the loss per run (buffers are reused: copy them to keep them).
+
+        With ``weight_decay=False`` only the fit term's gradient is returned.
+        """
+        Z = self._forward(params)
+        fit, GZ = self._fit_grad(Z, want_fit, 1.0 / self.N)
+        G = self._backward(params, GZ)
         if weight_decay:
             for g, P, lam in zip(G, params, self.lam, strict=True):
                 g += lam * P
         return G, fit
 
+    @property
+    def lr(self) -> float | np.ndarray:
+        """Step size: a float, or an (R, 1, 1) array when runs differ."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float | np.ndarray) -> None:
+        self._lr = value
+        # P ← (1 - lr λ) P - lr ∇fit: the decay factors are fixed between lr changes
+        self._decay = [1.0 - value * lam for lam in self.lam]
+
     def step(self, params: list[np.ndarray], want_fit: bool = False) -> np.ndarray | None:
         """One in-place gradient-descent step: ``P ← (1 - lr λ) P - lr ∇fit``.
 
+        The factor lr/N is applied once, to ∂fit/∂Z, so the update is two passes per parameter.
         Returns the fit term *before* the step when ``want_fit`` (and leaves the matching
         weight-decay term in ``self.last_penalty``).
         """
         if want_fit:
             self.last_penalty = self.penalty(params)
-        G, fit = self.gradient(params, want_fit=want_fit, weight_decay=False)
-        lr = self.lr
-        for g, P, lam in zip(G, params, self.lam, strict=True):
-            P *= 1.0 - lr * lam
-            g *= lr
+        Z = self._forward(params)
+        fit, GZ = self._fit_grad(Z, want_fit, self._lr / self.N)
+        G = self._backward(params, GZ)
+        for g, P, decay in zip(G, params, self._decay, strict=True):
+            P *= decay
             P -= g
         return fit
 
@@ -207,9 +236,9 @@ class DUFMBatch:
             RP = V[l] @ A[l - 1] + params[l] @ RA[l - 1]
             RA.append(RP * masks[l - 1] if self.relu else RP)
         RZ = V[L] @ A[L - 1] + params[L] @ RA[L - 1]
-        _, GZ = self._fit_grad(Z, False)
-        GZ = GZ.copy()
         inv_n = 1.0 / self.N
+        _, GZ = self._fit_grad(Z, False, inv_n)
+        GZ = GZ.copy()
         if self.cfg.loss == "ce":
             P = GZ / inv_n + self.Y  # softmax probabilities
             RGZ = P * (RZ - np.sum(P * RZ, axis=1, keepdims=True)) * inv_n

@@ -9,7 +9,7 @@ that step, and the other runs continue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +72,8 @@ class TrainResult:
 def train(config: DUFMConfig | Sequence[DUFMConfig], *, steps: int, runs: int = 1, seed: int = 0,
           record_every: int = 100, params: Sequence[np.ndarray] | None = None,
           seeds: Sequence[int] | None = None, explode: float = 1e6, gtol: float = 1e-6,
-          progress: bool = False) -> TrainResult:
+          progress: bool = False,
+          on_record: Callable[[int, list[np.ndarray]], None] | None = None) -> TrainResult:
     """Full-batch gradient descent for ``steps`` steps on R runs in one batch.
 
     Parameters
@@ -85,6 +86,8 @@ def train(config: DUFMConfig | Sequence[DUFMConfig], *, steps: int, runs: int = 
         stopped and reported as diverged.
     gtol : a run is ``"converged"`` when its final gradient norm is at most ``gtol``.
     progress : show a progress bar.
+    on_record : called as ``on_record(step, params)`` at every recording step, before the
+        step is taken (params are the live (R, rows, cols) arrays: read, do not modify).
     """
     steps = check_steps(steps)
     record_every = require_int("record_every", record_every, minimum=1)
@@ -116,6 +119,8 @@ def train(config: DUFMConfig | Sequence[DUFMConfig], *, steps: int, runs: int = 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for t in range(steps + 1):
             record = t % record_every == 0 or t == steps
+            if record and on_record is not None:
+                on_record(t, P)
             if t == steps:
                 if record:
                     tot, fit = batch.loss(P)

@@ -21,6 +21,7 @@ from ncverify.models.validation import require_int
 
 __all__ = [
     "deep_linear_output",
+    "dnc_parameters",
     "deep_linear_ufm_loss",
     "dufm_features",
     "dufm_loss",
@@ -153,3 +154,30 @@ def lemma1_parameters(s: Sequence[Any], Us: Sequence[Any], V0: Any, K: int, d: i
     Ws = [mul(mul(Us[l], block(d, d)), Us[l - 1].T) for l in range(1, L)]
     Ws.append(mul(mul(Us[L], block(K, d)), Us[L - 1].T))
     return H1, Ws
+
+
+def dnc_parameters(K: int, n: int, d: int, L: int, alpha: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Float parameters of a DNC solution of the deep linear UFM (`gk` Definition 2).
+
+    Lemma-1 structure (Eq. 3) with ``Z = α S ⊗ 1_nᵀ``: the SVD ``S ⊗ 1_nᵀ = Q D (Q ⊗ 1_n/√n)ᵀ √n``
+    (Q orthogonal with last column 1_K/√K, D = diag(1, ..., 1, 0)) gives ``U_L = Q``,
+    ``V_0 = [Q ⊗ 1_n/√n, completion]`` and equal singular values ``(α√n)^{1/(L+1)}`` on K-1
+    directions; the free frames U_0..U_{L-1} are Haar-random.
+    """
+    from ncverify.models.orthogonal import random_orthogonal
+
+    K, n, d, L = (require_int("K", K, 2), require_int("n", n, 1), require_int("d", d, 1),
+                  require_int("L", L, 1))
+    if d < K:
+        raise ValueError(f"d must be >= K={K}, got {d}")
+    ones = np.ones((K, 1)) / np.sqrt(K)
+    Q, R = np.linalg.qr(np.hstack([ones, rng.standard_normal((K, K - 1))]))
+    Q = np.roll(Q * np.sign(np.diag(R)), -1, axis=1)  # 1_K/√K (sign fixed) as the last column
+    lead = np.kron(Q, np.ones((n, 1)) / np.sqrt(n))  # (Kn, K), orthonormal columns
+    comp, _ = np.linalg.qr(np.hstack([lead, rng.standard_normal((K * n, K * n - K))]))
+    V0 = np.hstack([lead, comp[:, K:]])
+    s = np.full(K, (alpha * np.sqrt(n)) ** (1.0 / (L + 1)))
+    s[-1] = 0.0
+    Us = [random_orthogonal(d, rng) for _ in range(L)] + [Q]
+    return lemma1_parameters(list(s), Us, V0, K, d, n, L)

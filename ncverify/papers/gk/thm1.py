@@ -10,7 +10,6 @@ and proven beyond it, and the losses at the optimal DNC scale at high precision 
 
 from __future__ import annotations
 
-import functools
 from fractions import Fraction
 
 import mpmath
@@ -37,9 +36,10 @@ from ncverify.models.constructions import (
 )
 from ncverify.models.etf import class_labels, expand_classes
 from ncverify.models.losses import mean_cross_entropy
-from ncverify.models.schatten import dnc_loss, lowrank_loss, schatten_penalty, validate_ufm
+from ncverify.models.scales import optimal_dnc_scale, optimal_lowrank_scale
+from ncverify.models.schatten import dnc_loss, lowrank_loss, schatten_penalty
 from ncverify.models.validation import require_int
-from ncverify.rigorous import certified_less, minimise_on_halfline
+from ncverify.rigorous import certified_less
 
 __all__ = ["claim", "optimal_dnc_scale", "published_region", "region",
            "regularisation_inequality"]
@@ -108,30 +108,8 @@ def region(K_max: int, L_max: int) -> set[tuple[int, int]]:
     return truth_table(regularisation_inequality, range(2, K_max + 1), range(1, L_max + 1))
 
 
-@functools.lru_cache(maxsize=256)
-def _scale_problem(kind: str, K: int, L: int, n: int, lam: sympy.Rational):
-    """Callables (f, f', f' in float64) of the reduced loss along a construction's scale."""
-    a = sympy.Symbol("a", positive=True)
-    expr = dnc_loss(a, K, L, n, lam) if kind == "dnc" else lowrank_loss(a, K, L, n, lam)
-    d = sympy.diff(expr, a)
-    return (sympy.lambdify(a, expr, "mpmath"), sympy.lambdify(a, d, "mpmath"),
-            sympy.lambdify(a, d, "math"))
-
-
-def optimal_dnc_scale(K: int, L: int, n: int, lam, dps: int = 40):
-    """Global minimiser of ``𝓛_DNC(α)`` over α >= 0 at ``dps`` digits (App. B.3's α_min).
-
-    Returns a :class:`ncverify.rigorous.ScalarMinimum`; ``at_zero`` means the infimum over
-    α > 0 is the value at α = 0 (λ too large for any DNC scale to help).
-    """
-    K, L, n, lam = validate_ufm(K, L, n, lam)
-    f, df, df_scan = _scale_problem("dnc", K, L, n, sympy.nsimplify(lam))
-    return minimise_on_halfline(f, df, hi=400.0, dps=dps, grid=2000, df_scan=df_scan)
-
-
 def _optimal_lr(K: int, L: int, n: int, lam, dps: int = 40):
-    f, df, df_scan = _scale_problem("lr", K, L, n, sympy.nsimplify(lam))
-    return minimise_on_halfline(f, df, hi=400.0, dps=dps, grid=2000, df_scan=df_scan)
+    return optimal_lowrank_scale(K, L, n, lam, dps)
 
 
 @claim.check("exact", "fit terms: closed forms proven and evaluated on explicit logits",
