@@ -181,3 +181,102 @@ def dnc_parameters(K: int, n: int, d: int, L: int, alpha: float,
     s[-1] = 0.0
     Us = [random_orthogonal(d, rng) for _ in range(L)] + [Q]
     return lemma1_parameters(list(s), Us, V0, K, d, n, L)
+
+
+def helmert_basis(K: int, ctx: Any = mpmath) -> Any:
+    """Orthogonal K×K matrix whose last column is ``1_K/√K`` (Helmert), in mpmath (or NumPy when
+    ``ctx`` is ``numpy``): column j < K-1 is ``(1, ..., 1, -(j+1), 0, ...)/√((j+1)(j+2))``.
+
+    >>> Q = helmert_basis(3, np); bool(np.allclose(Q.T @ Q, np.eye(3)))
+    True
+    """
+    K = require_int("K", K, minimum=2)
+    if ctx is np:
+        Q = np.zeros((K, K))
+        sqrt = np.sqrt
+    else:
+        Q = mpmath.matrix(K, K)
+        sqrt = mpmath.sqrt
+    for j in range(K - 1):
+        c = 1 / sqrt((j + 1) * (j + 2))
+        for i in range(j + 1):
+            Q[i, j] = c
+        Q[j + 1, j] = -(j + 1) * c
+    for i in range(K):
+        Q[i, K - 1] = 1 / sqrt(K)
+    return Q
+
+
+def canonical_dnc_parameters(K: int, n: int, d: int, L: int, alpha: Any) -> tuple[Any, list[Any]]:
+    """A DNC solution of the deep linear UFM with canonical frames, in mpmath (`gk` Def. 2).
+
+    U_0 = ... = U_{L-1} = I_d, U_L = Q (Helmert, :func:`helmert_basis`) and the leading K columns
+    of V_0 equal ``Q ⊗ 1_n/√n``, with singular values ``(α√n)^{1/(L+1)}`` on K-1 directions, so
+    ``Z = α S ⊗ 1_nᵀ``.  Only the leading columns of V_0 enter H_1, so no completion is needed.
+    Works at the current ``mpmath.mp.dps``.
+    """
+    K, n, d, L = (require_int("K", K, 2), require_int("n", n, 1), require_int("d", d, 1),
+                  require_int("L", L, 1))
+    if d < K:
+        raise ValueError(f"d must be >= K={K}, got {d}")
+    alpha = mpmath.mpf(alpha)
+    s = (alpha * mpmath.sqrt(n)) ** (mpmath.mpf(1) / (L + 1))
+    Q = helmert_basis(K)
+    H1 = mpmath.matrix(d, K * n)
+    for i in range(K - 1):  # row i of H_1 = s · (column i of Q ⊗ 1_n/√n)ᵀ
+        for c in range(K):
+            for j in range(n):
+                H1[i, c * n + j] = s * Q[c, i] / mpmath.sqrt(n)
+    Ws = []
+    for _ in range(L - 1):
+        W = mpmath.matrix(d, d)
+        for i in range(K - 1):
+            W[i, i] = s
+        Ws.append(W)
+    WL = mpmath.matrix(K, d)
+    for a in range(K):
+        for i in range(K - 1):
+            WL[a, i] = Q[a, i] * s
+    Ws.append(WL)
+    return H1, Ws
+
+
+def deep_linear_gradient(H1: Any, Ws: Sequence[Any], lam: Any, K: int, n: int
+                         ) -> tuple[Any, list[Any]]:
+    """Gradient of the deep linear UFM loss, `gk` Eq. (7), for NumPy or mpmath matrices:
+
+    ``∂𝓛/∂W_l = (1/Kn) A_{l+1}ᵀ (P - Y) H_lᵀ + λ W_l`` with ``A_{l+1} = W_L ⋯ W_{l+1}``,
+    ``H_l = W_{l-1} ⋯ W_1 H_1`` (and l = 0 meaning H_1).  This is the reference formula for
+    high-precision checks; the engine's batched backward pass is tested against it.
+    Returns ``(∂/∂H_1, [∂/∂W_1, ..., ∂/∂W_L])``.
+    """
+    K, n = require_int("K", K, minimum=2), require_int("n", n, minimum=1)
+    mp = isinstance(H1, mpmath.matrix)
+    mul = (lambda a, b: a * b) if mp else (lambda a, b: a @ b)
+    T = (lambda a: a.T) if mp else (lambda a: a.T)
+    L = len(Ws)
+    feats = [H1]  # H_1, H_2 = W_1 H_1, ..., H_{L+1} = Z
+    for W in Ws:
+        feats.append(mul(W, feats[-1]))
+    Z = feats[-1]
+    labels = class_labels(K, n)
+    N = K * n
+    if mp:
+        G = mpmath.matrix(K, N)
+        for j in range(N):
+            col = [Z[k, j] for k in range(K)]
+            m = max(col)
+            e = [mpmath.exp(v - m) for v in col]
+            tot = mpmath.fsum(e)
+            for k in range(K):
+                G[k, j] = (e[k] / tot - (1 if k == labels[j] else 0)) / N
+    else:
+        E = np.exp(Z - Z.max(axis=0))
+        G = (E / E.sum(axis=0) - np.eye(K)[:, labels]) / N
+    # A_{l+1}ᵀ G, accumulated from the top: B_L = G, B_{l} = W_{l+1}ᵀ B_{l+1}
+    grads_W = [None] * L
+    B = G
+    for l in range(L, 0, -1):  # W_l is Ws[l-1], its input is feats[l-1]
+        grads_W[l - 1] = mul(B, T(feats[l - 1])) + lam * Ws[l - 1]
+        B = mul(T(Ws[l - 1]), B)
+    return B + lam * H1, grads_W

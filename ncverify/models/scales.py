@@ -16,6 +16,7 @@ from typing import Any
 import sympy
 
 from ncverify.models.schatten import dnc_loss, lowrank_loss, validate_ufm
+from ncverify.models.validation import as_rational
 from ncverify.rigorous.scalar import ScalarMinimum, minimise_on_halfline
 
 __all__ = ["effective_lambda", "optimal_dnc_scale", "optimal_lowrank_scale"]
@@ -33,7 +34,7 @@ def _scale_problem(kind: str, K: int, L: int, n: int, lam: sympy.Rational):
 
 def _minimise(kind: str, K: int, L: int, n: int, lam: Any, dps: int) -> ScalarMinimum:
     K, L, n, lam = validate_ufm(K, L, n, lam)
-    f, df, df_scan = _scale_problem(kind, K, L, n, sympy.nsimplify(lam, rational=True))
+    f, df, df_scan = _scale_problem(kind, K, L, n, as_rational(lam))
     return minimise_on_halfline(f, df, hi=400.0, dps=dps, grid=2000, df_scan=df_scan)
 
 

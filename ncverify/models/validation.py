@@ -10,7 +10,7 @@ import numbers
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["require_int", "require_positive", "require_probability"]
+__all__ = ["as_rational", "require_int", "require_positive", "require_probability"]
 
 
 def require_int(name: str, value: Any, minimum: int | None = None) -> int:
@@ -72,3 +72,32 @@ def require_probability(name: str, value: Any) -> float:
     if not 0.0 <= x <= 1.0:
         raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
     return x
+
+
+def as_rational(value: Any):
+    """An exact SymPy Rational for a number given by a user.
+
+    A float is read as the decimal it prints as (``0.01`` means 1/100, not the nearest binary
+    double), so every high-precision routine sees the same λ whatever type it was given.
+
+    >>> as_rational(0.01), as_rational(2**-10), as_rational(Fraction(1, 3))
+    (1/100, 1/1024, 1/3)
+    """
+    import sympy
+
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, sympy.Rational):
+        return value
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, numbers.Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, float):
+        return sympy.Rational(repr(value))
+    import mpmath
+
+    if isinstance(value, mpmath.mpf):
+        man, exp = value.man_exp
+        return sympy.Integer(int(man)) * sympy.Integer(2) ** int(exp)
+    return sympy.nsimplify(value, rational=True)

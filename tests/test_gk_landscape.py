@@ -1,0 +1,85 @@
+"""gk landscape claims (Eq. 19, Theorem 4): scale equation, roots, gradients and Hessians, with
+mutation tests showing a wrong formula makes the checks fail."""
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ncverify.models.critical as critical
+from ncverify.claims import get
+from ncverify.engine import DUFMBatch, DUFMConfig
+from ncverify.models.critical import dnc_critical_scales, dnc_existence_threshold, dnc_scale_rhs
+from ncverify.models.deep_ufm import canonical_dnc_parameters, deep_linear_gradient
+from ncverify.models.scales import optimal_dnc_scale
+from ncverify.papers.gk import thm4
+
+
+def _check(cid, prefix, quick=True):
+    chk = next(c for c in get(cid).checks if c.name.startswith(prefix))
+    return chk.func(quick)
+
+
+@given(st.integers(2, 8), st.integers(1, 4), st.integers(1, 6), st.integers(2, 7))
+def test_roots_solve_the_equation_and_match_the_reduced_loss(K, L, n, k):
+    lam = 10.0 ** -k
+    roots = dnc_critical_scales(K, L, n, lam, dps=30)
+    assert len(roots) == (1 if L == 1 else 2)
+    with mpmath.workdps(30):
+        c = mpmath.mpf(1) / 10**k * mpmath.mpf(n) ** (mpmath.mpf(1) / (L + 1))
+        for a in roots:
+            assert abs(dnc_scale_rhs(a, K, L) - c) < 1e-25 * c
+    opt = optimal_dnc_scale(K, L, n, lam, dps=30)
+    if not opt.at_zero:
+        assert abs(opt.x - roots[-1]) < 1e-20
+
+
+def test_threshold_and_no_roots_above():
+    th = dnc_existence_threshold(4, 2, 3)
+    assert len(dnc_critical_scales(4, 2, 3, th * 0.999)) == 2
+    assert dnc_critical_scales(4, 2, 3, th * 1.001) == ()
+    assert dnc_critical_scales(4, 1, 1, 0.3) == ()  # L = 1: needs lam sqrt(n) < 1/K
+
+
+def test_gradient_vanishes_only_at_roots():
+    with mpmath.workdps(40):
+        a = dnc_critical_scales(3, 2, 2, mpmath.mpf(1) / 1000, dps=40)[-1]
+        for scale, small in ((a, True), (a * 1.01, False)):
+            H1, Ws = canonical_dnc_parameters(3, 2, 4, 2, scale)
+            gH, gW = deep_linear_gradient(H1, Ws, mpmath.mpf(1) / 1000, 3, 2)
+            m = max(max(abs(x) for x in g) for g in [gH, *gW])
+            assert (m < 1e-30) == small
+
+
+def test_reference_gradient_agrees_with_engine():
+    rng = np.random.default_rng(0)
+    cfg = DUFMConfig(K=3, n=2, d=4, L=3, lam=0.01)
+    b = DUFMBatch(cfg, runs=1)
+    P = b.init_params(1)
+    G, _ = b.gradient(P)
+    gH, gW = deep_linear_gradient(P[0][0], [p[0] for p in P[1:]], 0.01, 3, 2)
+    assert np.allclose(G[0][0], gH) and all(np.allclose(G[i + 1][0], g) for i, g in enumerate(gW))
+    del rng
+
+
+def test_sufficient_condition_value():
+    assert float(thm4.sufficient_condition(0, 3, 1)) == 0.0
+    assert float(thm4.sufficient_condition(10, 3, 1)) > 1
+
+
+@pytest.mark.parametrize("bad, match", [(dict(K=1), "K"), (dict(L=0), "L"), (dict(n=0), "n"),
+                                        (dict(lam=0.0), "lam"), (dict(lam=float("nan")), "lam")])
+def test_bad_input(bad, match):
+    with pytest.raises(ValueError, match=match):
+        dnc_critical_scales(**(dict(K=3, L=2, n=1, lam=0.001) | bad))
+
+
+def test_claims_pass_and_mutation_of_the_exponent_breaks_them(monkeypatch):
+    assert _check("gk.eq19", "the whole gradient").passed
+    assert _check("gk.thm4", "roots").passed
+    # the printed exponent (L - l)/(L + 1) with l = 0 instead of (L - 1)/(L + 1)
+    monkeypatch.setattr(critical, "dnc_scale_rhs", lambda a, K, L: mpmath.mpf(a) ** (
+        mpmath.mpf(L) / (L + 1)) / (K - 1 + mpmath.exp(a)))
+    assert _check("gk.eq19", "the whole gradient").passed is False
+    assert _check("gk.thm4", "roots").passed is False
