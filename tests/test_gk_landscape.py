@@ -83,3 +83,71 @@ def test_claims_pass_and_mutation_of_the_exponent_breaks_them(monkeypatch):
         mpmath.mpf(L) / (L + 1)) / (K - 1 + mpmath.exp(a)))
     assert _check("gk.eq19", "the whole gradient").passed is False
     assert _check("gk.thm4", "roots").passed is False
+
+
+def test_prop1_passes_and_fails_when_the_construction_is_not_dnc(monkeypatch):
+    from ncverify.papers.gk import prop1
+
+    assert _check("gk.prop1", "DNC1-3").passed
+    orig = prop1.lemma1_parameters
+
+    def skewed(s, *a, **k):  # unequal singular values: Z is no longer a multiple of S
+        s = list(s)
+        s[0] = s[0] * 2
+        return orig(s, *a, **k)
+
+    monkeypatch.setattr(prop1, "lemma1_parameters", skewed)
+    out = _check("gk.prop1", "DNC1-3")
+    assert out.passed is False
+    assert not out.result["cases"][0]["DNC2"]
+
+
+def test_lemma1_checks_and_mutation(monkeypatch):
+    from ncverify.papers.gk import lemma1
+
+    assert _check("gk.lemma1", "balancedness").passed
+    out = _check("gk.lemma1", "critical points")
+    assert out.passed and out.result["worst"]["balancedness"] < 1e-6
+    orig = lemma1.polish
+
+    def unbalanced(cfg, params, **kw):  # rescale one layer: still a point, no longer balanced
+        res = orig(cfg, params, **kw)
+        res.params[1] = res.params[1] * 1.01
+        return res
+
+    monkeypatch.setattr(lemma1, "polish", unbalanced)
+    assert _check("gk.lemma1", "critical points").passed is False
+
+
+def test_balancedness_residual_detects_imbalance():
+    from ncverify.papers.gk.lemma1 import balancedness_residuals
+
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 3))
+    assert max(balancedness_residuals([A, A.T])) < 1e-15  # (Aᵀ)ᵀAᵀ = A Aᵀ: balanced
+    assert max(balancedness_residuals([A, A])) > 1e-3
+
+
+def test_thm2_threshold_and_mutation(monkeypatch):
+    from ncverify.papers.gk import thm2
+
+    out = _check("gk.thm2", "the proof's L_0")
+    assert out.passed
+    assert [r["L0_table"] for r in out.result["pairs"]] == [2, 1]
+    # a wrong spectrum for the unit-vector construction (K instead of K/2) must be caught
+    monkeypatch.setattr(thm2, "unit_vector_gram_singular_values",
+                        lambda K, n, scale=1: [(scale * K * n, 2)])
+    assert _check("gk.thm2", "closed-form spectra").passed is False
+
+
+def test_unit_vector_gram_is_rank_two_and_diagonally_superior():
+    import sympy
+
+    from ncverify.models.constructions import unit_vector_gram
+
+    for K in range(3, 9):
+        M = np.array(sympy.N(unit_vector_gram(K), 30).tolist(), dtype=float)
+        assert np.linalg.matrix_rank(M, tol=1e-10) == 2
+        for c in range(K):
+            others = np.delete(M[:, c], c)
+            assert M[c, c] > others.max() + 1e-9  # diagonally superior column

@@ -18,6 +18,8 @@ from ncverify.models.validation import require_int
 
 __all__ = [
     "block_lowrank_class_means",
+    "unit_vector_gram",
+    "unit_vector_gram_singular_values",
     "dnc_class_means",
     "dnc_fit",
     "dnc_singular_values",
@@ -60,6 +62,35 @@ def block_lowrank_class_means(K: int, beta: Any = 1) -> sympy.Matrix:
     if K % 2:
         M[K - 1, K - 1] = 1
     return sympy.sympify(beta) * M
+
+
+def unit_vector_gram(K: int) -> sympy.Matrix:
+    """The rank-2 diagonally superior matrix of `gk` §3.2: ``M = VᵀV`` for unit vectors
+    ``v_c = (cos 2πc/K, sin 2πc/K)`` in R², so ``M_{c'c} = cos(2π(c - c')/K)`` (exact).
+
+    Diagonal entries are 1 and the others are cos of a non-zero multiple of 2π/K, hence < 1: the
+    matrix is diagonally superior for K >= 2 (for K = 2 it has rank 1).
+
+    >>> unit_vector_gram(4)
+    Matrix([
+    [ 1,  0, -1,  0],
+    [ 0,  1,  0, -1],
+    [-1,  0,  1,  0],
+    [ 0, -1,  0,  1]])
+    """
+    K = require_int("K", K, minimum=2)
+    return sympy.Matrix(K, K, lambda i, j: sympy.cos(2 * sympy.pi * (i - j) / K))
+
+
+def unit_vector_gram_singular_values(K: int, n: Any, scale: Any = 1) -> list[tuple[Any, int]]:
+    """Non-zero singular values of ``scale · unit_vector_gram(K) ⊗ 1_nᵀ``: ``[(scale K√n/2, 2)]``
+    for K >= 3 (equally spaced unit vectors have VVᵀ = (K/2) I_2), ``[(2 scale √n, 1)]`` for K = 2.
+    """
+    K = require_int("K", K, minimum=2)
+    ops = ops_for(scale, n)
+    if K == 2:
+        return [(2 * scale * ops.sqrt(n), 1)]
+    return [(scale * K * ops.sqrt(n) / 2, 2)]
 
 
 def dnc_singular_values(K: Any, n: Any, alpha: Any) -> list[tuple[Any, Any]]:

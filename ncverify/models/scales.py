@@ -13,13 +13,15 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import mpmath
 import sympy
 
 from ncverify.models.schatten import dnc_loss, lowrank_loss, validate_ufm
 from ncverify.models.validation import as_rational
 from ncverify.rigorous.scalar import ScalarMinimum, minimise_on_halfline
 
-__all__ = ["effective_lambda", "optimal_dnc_scale", "optimal_lowrank_scale"]
+__all__ = ["effective_lambda", "margins_of", "optimal_dnc_scale", "optimal_lowrank_scale",
+           "optimal_scale"]
 
 
 @functools.lru_cache(maxsize=512)
@@ -58,3 +60,58 @@ def effective_lambda(lams: Sequence[float]) -> float:
     if not lams:
         raise ValueError("lams must not be empty")
     return math.exp(sum(math.log(v) for v in lams) / len(lams))
+
+
+def margins_of(M) -> list[list]:
+    """For each column c of a K×K class-mean matrix, the margins ``m_{c'c} - m_{cc}`` (c' ≠ c)."""
+    K = M.rows if hasattr(M, "rows") else len(M)
+    return [[M[k, c] - M[c, c] for k in range(K) if k != c] for c in range(K)]
+
+
+def optimal_scale(margins: Sequence[Sequence[Any]], spectrum: Sequence[tuple[Any, int]], L: int,
+                  lam: Any, weights: Sequence[Any] | None = None, dps: int = 40,
+                  hi: float = 400.0, grid: int = 1500) -> ScalarMinimum:
+    """Global minimiser over β >= 0 of the reduced loss of ``β Z`` for a fixed frame Z (`gk` B.4):
+
+        𝓛_L(βZ) = Σ_c w_c log(1 + Σ_{c'≠c} e^{β d_{c'c}})
+                  + ½λ(L+1) β^{2/(L+1)} Σ_i m_i v_i^{2/(L+1)},
+
+    with the margins ``d_{c'c}`` of each distinct column (weights w_c, default 1/K each), and the
+    singular values ``v_i`` (multiplicities ``m_i``) of Z itself (including the √n of repeated
+    columns).  The derivative is analytic; roots are bracketed on a float scan and refined at
+    ``dps`` digits (:func:`ncverify.rigorous.scalar.minimise_on_halfline`).
+    """
+    L = int(L)
+    with mpmath.workdps(dps + 10):
+        ms = [[mpmath.mpf(sympy.N(x, dps + 10)) if not isinstance(x, (int, float, mpmath.mpf))
+               else mpmath.mpf(x) for x in row] for row in margins]
+        w = [mpmath.mpf(1) / len(ms)] * len(ms) if weights is None else [mpmath.mpf(x)
+                                                                           for x in weights]
+        q = as_rational(lam)
+        lam_m = mpmath.mpf(int(q.p)) / int(q.q)
+        t = mpmath.mpf(2) / (L + 1)
+        reg = lam_m * (L + 1) / 2 * mpmath.fsum(
+            mult * mpmath.mpf(sympy.N(v, dps + 10)) ** t for v, mult in spectrum)
+    msf = [[float(x) for x in row] for row in ms]
+    wf, regf, tf = [float(x) for x in w], float(reg), 2.0 / (L + 1)
+
+    def f(b):
+        return mpmath.fsum(wc * mpmath.log(1 + mpmath.fsum(mpmath.exp(b * x) for x in row))
+                           for wc, row in zip(w, ms, strict=True)) + reg * b ** t
+
+    def df(b):
+        total = mpmath.mpf(0)
+        for wc, row in zip(w, ms, strict=True):
+            e = [mpmath.exp(b * x) for x in row]
+            total += wc * mpmath.fsum(x * ei for x, ei in zip(row, e, strict=True)) / (
+                1 + mpmath.fsum(e))
+        return total + reg * t * b ** (t - 1)
+
+    def df_scan(b):
+        total = 0.0
+        for wc, row in zip(wf, msf, strict=True):
+            e = [math.exp(b * x) for x in row]
+            total += wc * sum(x * ei for x, ei in zip(row, e, strict=True)) / (1 + sum(e))
+        return total + regf * tf * b ** (tf - 1)
+
+    return minimise_on_halfline(f, df, hi=hi, dps=dps, grid=grid, df_scan=df_scan)

@@ -3,4 +3,13 @@
 Source: ``../shared/papers/001_015071d9d71e7d05.txt`` (Markdown with LaTeX).
 """
 
-from ncverify.papers.gk import eq19, lemma2, schatten, thm1, thm4  # noqa: F401
+from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim)
+    eq19,
+    lemma1,
+    lemma2,
+    prop1,
+    schatten,
+    thm1,
+    thm2,
+    thm4,
+)
