@@ -253,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError as exc:
         _err.print(f"ncverify: error: {exc}", soft_wrap=True, markup=False)
         sys.exit(2)
+    except KeyboardInterrupt:
+        _err.print("ncverify: interrupted (finished files are kept; writes are atomic)")
+        sys.exit(130)
+    except Exception as exc:  # an internal error: one line, exit 1, never a traceback
+        _err.print(f"ncverify: internal error: {type(exc).__name__}: {exc}", soft_wrap=True,
+                   markup=False)
+        sys.exit(1)
     sys.exit(0)
 
 

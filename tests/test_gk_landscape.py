@@ -151,3 +151,46 @@ def test_unit_vector_gram_is_rank_two_and_diagonally_superior():
         for c in range(K):
             others = np.delete(M[:, c], c)
             assert M[c, c] > others.max() + 1e-9  # diagonally superior column
+
+
+def test_thm3_checks_and_mutation(monkeypatch):
+    import sympy
+
+    from ncverify.papers.gk import thm3
+
+    assert _check("gk.thm3", "q_2 = 1").passed
+    assert _check("gk.thm3", "the rank-2").passed
+    monkeypatch.setattr(thm3, "unit_vector_gram", lambda K: sympy.eye(K))  # not rank 2
+    assert _check("gk.thm3", "the rank-2").passed is False
+
+
+def test_thm3_case_analysis_finds_the_k2_example_when_allowed():
+    # the same sign/order enumeration restricted to 2 indices must find rank-one examples
+    import itertools
+
+    found = [(s, u) for s in itertools.product((-1, 0, 1), repeat=2)
+             for u in ((0, 1), (1, 0), (0, 0))
+             if all(s[c] * (u[1 - c] - u[c]) < 0 for c in range(2))]
+    assert found  # e.g. v = (+, -), u = (1, 0): M = [[1, -1], [-1, 1]]-like
+
+
+def test_imbalanced_theorems(monkeypatch):
+    from ncverify.models.imbalance import step_sizes
+    from ncverify.papers.gk import thm_a1, thm_a3
+
+    assert step_sizes(6, 5, 0.5) == [5, 5, 5, 1, 1, 1]
+    with pytest.raises(ValueError, match="rho"):
+        step_sizes(5, 2, 0.5)
+    out = _check("gk.thmA1", "explicit L_0")
+    assert out.passed and [r["L0"] for r in out.result["pairs"]] == [3]
+    assert _check("gk.thmA2", "fit lower bound").passed
+    assert _check("gk.thmA2", "minimal ranks").passed
+    out = _check("gk.thmA3", "explicit L_0")
+    assert out.passed and out.result["cases"][0]["L0_proof"] == 13
+    # mutation: a margin scale that violates the condition must be caught
+    monkeypatch.setattr(thm_a1, "margin_scale_factor", lambda X, M: __import__("fractions")
+                        .Fraction(1, 10))
+    assert _check("gk.thmA1", "explicit L_0").passed is False
+    # mutation: the SEL matrix with the wrong centring has full rank
+    monkeypatch.setattr(thm_a3, "sel_matrix", lambda sizes: __import__("sympy").eye(len(sizes)))
+    assert _check("gk.thmA3", "SEL rank").passed is False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -20,24 +21,35 @@ from ncverify.models.schatten import dnc_loss, lowrank_loss, validate_ufm
 from ncverify.models.validation import as_rational
 from ncverify.rigorous.scalar import ScalarMinimum, minimise_on_halfline
 
-__all__ = ["effective_lambda", "margins_of", "optimal_dnc_scale", "optimal_lowrank_scale",
-           "optimal_scale"]
+__all__ = ["effective_lambda", "margin_scale_factor", "margin_scale_factor_valid", "margins_of",
+           "optimal_dnc_scale", "optimal_lowrank_scale", "optimal_scale"]
 
 
-@functools.lru_cache(maxsize=512)
-def _scale_problem(kind: str, K: int, L: int, n: int, lam: sympy.Rational):
-    """Callables (f, f', f' in float64) of the reduced loss along a construction's scale."""
-    a = sympy.Symbol("a", positive=True)
-    expr = dnc_loss(a, K, L, n, lam) if kind == "dnc" else lowrank_loss(a, K, L, n, lam)
+@functools.cache
+def _scale_problem(kind: str, K: int | None):
+    """Callables (f, f', f' in float64) of the reduced loss along a construction's scale, with
+    (L, n, λ) — and K for DNC — left symbolic so one lambdify serves every call."""
+    a, Ks, L, n, lam = sympy.symbols("a K L n lam", positive=True)
+    if kind == "dnc":
+        expr, args = dnc_loss(a, Ks, L, n, lam), (a, Ks, L, n, lam)
+    else:
+        expr, args = lowrank_loss(a, K, L, n, lam), (a, L, n, lam)
     d = sympy.diff(expr, a)
-    return (sympy.lambdify(a, expr, "mpmath"), sympy.lambdify(a, d, "mpmath"),
-            sympy.lambdify(a, d, "math"))
+    return (sympy.lambdify(args, expr, "mpmath"), sympy.lambdify(args, d, "mpmath"),
+            sympy.lambdify(args, d, "math"))
 
 
 def _minimise(kind: str, K: int, L: int, n: int, lam: Any, dps: int) -> ScalarMinimum:
     K, L, n, lam = validate_ufm(K, L, n, lam)
-    f, df, df_scan = _scale_problem(kind, K, L, n, as_rational(lam))
-    return minimise_on_halfline(f, df, hi=400.0, dps=dps, grid=2000, df_scan=df_scan)
+    f, df, df_scan = _scale_problem(kind, None if kind == "dnc" else K)
+    q = as_rational(lam)
+    with mpmath.workdps(dps + 10):
+        P = (mpmath.mpf(L), mpmath.mpf(n), mpmath.mpf(int(q.p)) / int(q.q))
+    Pf = (float(L), float(n), float(q))
+    if kind == "dnc":
+        P, Pf = (mpmath.mpf(K), *P), (float(K), *Pf)
+    return minimise_on_halfline(lambda x: f(x, *P), lambda x: df(x, *P), hi=400.0, dps=dps,
+                                grid=600, df_scan=lambda x: df_scan(x, *Pf))
 
 
 def optimal_dnc_scale(K: int, L: int, n: int, lam: Any, dps: int = 40) -> ScalarMinimum:
@@ -115,3 +127,36 @@ def optimal_scale(margins: Sequence[Sequence[Any]], spectrum: Sequence[tuple[Any
         return total + regf * tf * b ** (tf - 1)
 
     return minimise_on_halfline(f, df, hi=hi, dps=dps, grid=grid, df_scan=df_scan)
+
+
+def margin_scale_factor(X: sympy.Matrix, M: sympy.Matrix) -> Fraction:
+    """A rational γ with γ(m_{c'} - m_c) < x_{c'} - x_c for every column and c' ≠ c (App. B.4):
+    just above the largest ratio dx/dm over entries with dx < 0 (dm < 0 always, M being
+    diagonally superior); verified exactly below with Arb."""
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(40):
+        for dxs, dms in zip(margins_of(X), margins_of(M), strict=True):
+            for dx, dm in zip(dxs, dms, strict=True):
+                dx, dm = mpmath.mpf(sympy.N(dx, 45)), mpmath.mpf(sympy.N(dm, 45))
+                if dm >= 0:
+                    raise ValueError("M is not diagonally superior")
+                if dx < 0:
+                    worst = max(worst, dx / dm)
+        g = Fraction(int(mpmath.ceil(worst * 10**12 * (1 + mpmath.mpf(10) ** -9)) + 1), 10**12)
+    return g
+
+
+def margin_scale_factor_valid(X, M, gamma: Fraction) -> bool:
+    """Exact check (Arb, 200 bits) that γ satisfies the margin condition strictly."""
+    import flint
+
+    from ncverify.rigorous.balls import arb_from_sympy, arb_precision
+
+    g = flint.arb(flint.fmpq(gamma.numerator, gamma.denominator))
+    with arb_precision(200):
+        for dxs, dms in zip(margins_of(X), margins_of(M), strict=True):
+            for dx, dm in zip(dxs, dms, strict=True):
+                a, b = g * arb_from_sympy(dm), arb_from_sympy(dx)
+                if not a < b:
+                    return False
+    return True

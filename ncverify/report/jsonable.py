@@ -26,6 +26,8 @@ def to_jsonable(x: Any) -> Any:
     """Recursively convert ``x`` to JSON-safe data (no NaN/inf: they become strings)."""
     if x is None or isinstance(x, (bool, str)):
         return x
+    if isinstance(x, np.bool_):
+        return bool(x)
     if isinstance(x, (int, np.integer)):
         return int(x)
     if isinstance(x, (float, np.floating)):

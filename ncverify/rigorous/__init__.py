@@ -7,12 +7,16 @@ from ncverify.rigorous.scalar import (
     critical_points,
     minimise_on_halfline,
 )
+from ncverify.rigorous.thresholds import DepthThreshold, depth_threshold, singular_values_ball
 
 __all__ = [
+    "DepthThreshold",
     "ScalarMinimum",
     "arb_from_mpf",
     "bracketed_root",
     "certified_less",
     "critical_points",
+    "depth_threshold",
     "minimise_on_halfline",
+    "singular_values_ball",
 ]

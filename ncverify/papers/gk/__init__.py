@@ -11,5 +11,10 @@ from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim
     schatten,
     thm1,
     thm2,
+    thm3,
     thm4,
+    thm7,
+    thm_a1,
+    thm_a2,
+    thm_a3,
 )

@@ -25,8 +25,14 @@ from ncverify.models.constructions import (
     unit_vector_gram,
     unit_vector_gram_singular_values,
 )
-from ncverify.models.scales import margins_of, optimal_scale
-from ncverify.rigorous.balls import arb_precision
+from ncverify.models.scales import (
+    margin_scale_factor,
+    margin_scale_factor_valid,
+    margins_of,
+    optimal_scale,
+)
+from ncverify.rigorous.balls import arb_from_sympy, arb_precision
+from ncverify.rigorous.thresholds import depth_threshold
 
 __all__ = ["claim", "proof_L0"]
 
@@ -68,88 +74,22 @@ def _pairs(K_quick: bool) -> list[dict]:
             for p in (pairs[:2] if K_quick else pairs)]
 
 
-def _gamma(X: sympy.Matrix, M: sympy.Matrix) -> Fraction:
-    """A rational γ with γ(m_{c'} - m_c) < x_{c'} - x_c for every column and c' ≠ c (App. B.4):
-    just above the largest ratio dx/dm over entries with dx < 0 (dm < 0 always, M being
-    diagonally superior); verified exactly below with Arb."""
-    worst = mpmath.mpf(0)
-    with mpmath.workdps(40):
-        for dxs, dms in zip(margins_of(X), margins_of(M), strict=True):
-            for dx, dm in zip(dxs, dms, strict=True):
-                dx, dm = mpmath.mpf(sympy.N(dx, 45)), mpmath.mpf(sympy.N(dm, 45))
-                if dm >= 0:
-                    raise ValueError("M is not diagonally superior")
-                if dx < 0:
-                    worst = max(worst, dx / dm)
-        g = Fraction(int(mpmath.ceil(worst * 10**12 * (1 + mpmath.mpf(10) ** -9)) + 1), 10**12)
-    return g
-
-
-def _gamma_valid(X, M, gamma: Fraction) -> bool:
-    """Exact check (Arb, 200 bits) that γ satisfies the margin condition strictly."""
-    g = flint.arb(flint.fmpq(gamma.numerator, gamma.denominator))
-    with arb_precision(200):
-        for dxs, dms in zip(margins_of(X), margins_of(M), strict=True):
-            for dx, dm in zip(dxs, dms, strict=True):
-                a, b = g * _arb(dm), _arb(dx)
-                if not a < b:
-                    return False
-    return True
-
-
-def _arb(x) -> flint.arb:
-    """A SymPy number (rational, or cos of a rational multiple of π) as an Arb ball."""
-    x = sympy.nsimplify(x)
-    if x.is_Rational:
-        return flint.arb(flint.fmpq(int(x.p), int(x.q)))
-    if isinstance(x, sympy.cos):
-        q = sympy.Rational(x.args[0] / sympy.pi)
-        return flint.arb(flint.fmpq(int(q.p), int(q.q))).cos_pi()
-    if x.is_Add:
-        return sum((_arb(t) for t in x.args), flint.arb(0))
-    if x.is_Mul:
-        out = flint.arb(1)
-        for t in x.args:
-            out *= _arb(t)
-        return out
-    if x.is_Pow and x.exp == sympy.Rational(1, 2):
-        return _arb(x.base).sqrt()
-    raise ValueError(f"cannot enclose {x} in a ball")
-
-
-def _reg_holds(sx, sm, gamma: Fraction, L: int) -> bool | None:
-    """Σ_q (γν)^{2/(L+1)} < Σ_p μ^{2/(L+1)} decided with Arb (None if the balls overlap)."""
+def proof_L0(sx, sm, gamma: Fraction, L_max: int | None = None) -> int:
+    """The proof's L_0 (App. B.4): the last L where ``Σ_q (γν_i)^{2/(L+1)} < Σ_p μ_i^{2/(L+1)}``
+    fails, decided with Arb up to a proven bound (:func:`ncverify.rigorous.depth_threshold`)."""
     with arb_precision(256):
-        t = flint.arb(2) / (L + 1)
         g = flint.arb(flint.fmpq(gamma.numerator, gamma.denominator))
-        lhs = sum((mult * (g * _arb(v)) ** t for v, mult in sm), flint.arb(0))
-        rhs = sum((mult * _arb(v) ** t for v, mult in sx), flint.arb(0))
-        if lhs < rhs:
-            return True
-        if lhs >= rhs:
-            return False
-        return None
-
-
-def proof_L0(sx, sm, gamma: Fraction, L_max: int = 2000) -> int:
-    """The proof's L_0: the largest L <= L_max where the regularisation inequality fails (0 if
-    none); by the monotonicity argument (one distinct singular value on each side) it then holds
-    for every larger L."""
-    last_fail = 0
-    for L in range(1, L_max + 1):
-        ok = _reg_holds(sx, sm, gamma, L)
-        if ok is None:
-            raise ArithmeticError(f"Arb balls overlap at L = {L}")
-        if not ok:
-            last_fail = L
-    return last_fail
+        small = [g * arb_from_sympy(v) for v, m in sm for _ in range(int(m))]
+        large = [arb_from_sympy(v) for v, m in sx for _ in range(int(m))]
+        return depth_threshold(small, large).L0
 
 
 @claim.check("rigorous", "the proof's L_0 for concrete pairs, and monotonicity beyond",
              method="gamma: a rational just above max dx/dm over entries (App. B.4 margin "
-                    "condition), verified strictly with Arb balls. L_0 = the last L <= L_0 + 200 "
-                    "(table of 600 L) where sum_q (gamma nu)^{2/(L+1)} < sum_p mu^{2/(L+1)} fails, "
-                    "decided with Arb (256 bits). Beyond: with one distinct value a (for M) and b "
+                    "condition), verified strictly with Arb balls. L_0 = the last L where "
+                    "sum_q (gamma nu)^{2/(L+1)} < sum_p mu^{2/(L+1)} fails, decided with Arb (256 "
+                    "bits) up to a bound beyond which |x^t - 1| <= t|ln x| max(1, x) proves it "
+                    "(ncverify.rigorous.depth_threshold). Independently, in closed form: with one distinct value a (for M) and b "
                     "(for X), the inequality is q a^t < p b^t, t = 2/(L+1), i.e. t log(a/b) < "
                     "log(p/q): true for all L if a <= b, else exactly for L + 1 > 2 log(a/b)/"
                     "log(p/q), a threshold in L that the table must reproduce.")
@@ -157,9 +97,9 @@ def proof_threshold(quick: bool) -> Outcome:
     rows = []
     ok = True
     for pr in _pairs(quick):
-        gamma = _gamma(pr["X"], pr["M"])
-        valid = _gamma_valid(pr["X"], pr["M"], gamma)
-        L0 = proof_L0(pr["sx"], pr["sm"], gamma, L_max=200 if quick else 600)
+        gamma = margin_scale_factor(pr["X"], pr["M"])
+        valid = margin_scale_factor_valid(pr["X"], pr["M"], gamma)
+        L0 = proof_L0(pr["sx"], pr["sm"], gamma)
         (a, q), = [(v, m) for v, m in pr["sm"]]
         (b, p), = [(v, m) for v, m in pr["sx"]]
         with mpmath.workdps(40):
@@ -172,7 +112,7 @@ def proof_threshold(quick: bool) -> Outcome:
                      "L0_table": L0, "L0_closed_form": closed})
         ok &= valid and L0 == closed
     return Outcome(passed=ok, result={"pairs": rows},
-                   parameters={"arb_bits": 256, "L_table": 200 if quick else 600, "n": 1},
+                   parameters={"arb_bits": 256, "n": 1},
                    key=("pairs",))
 
 
@@ -187,8 +127,8 @@ def direct(quick: bool) -> Outcome:
     rows = []
     ok = True
     for pr in _pairs(quick):
-        gamma = _gamma(pr["X"], pr["M"])
-        L0 = proof_L0(pr["sx"], pr["sm"], gamma, L_max=200)
+        gamma = margin_scale_factor(pr["X"], pr["M"])
+        L0 = proof_L0(pr["sx"], pr["sm"], gamma)
         Ls = list(range(1, L0 + 11)) + list(range(L0 + 20, L0 + 201, 30 if not quick else 90))
         mx_, mm_ = margins_of(pr["X"]), margins_of(pr["M"])
         fails_after_L0, wins = [], []
