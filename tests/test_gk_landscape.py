@@ -194,3 +194,12 @@ def test_imbalanced_theorems(monkeypatch):
     # mutation: the SEL matrix with the wrong centring has full rank
     monkeypatch.setattr(thm_a3, "sel_matrix", lambda sizes: __import__("sympy").eye(len(sizes)))
     assert _check("gk.thmA3", "SEL rank").passed is False
+
+
+def test_assumption1_measured_and_ratio():
+    from ncverify.papers.gk.assumption1 import mean_ratios
+
+    M = np.array([[1.0, -1.0], [2.0, 2.0]])  # global mean (0, 2), centred part [[1,-1],[0,0]]
+    assert abs(mean_ratios(M) - 2 / np.sqrt(2)) < 1e-12
+    out = _check("gk.assumption1", "r_l")
+    assert out.passed and out.result["dnc_runs"] > 0 and out.result["assumption_fails"] == []

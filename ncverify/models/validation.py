@@ -80,8 +80,9 @@ def as_rational(value: Any):
     A float is read as the decimal it prints as (``0.01`` means 1/100, not the nearest binary
     double), so every high-precision routine sees the same λ whatever type it was given.
 
-    >>> as_rational(0.01), as_rational(2**-10), as_rational(Fraction(1, 3))
-    (1/100, 1/1024, 1/3)
+    >>> import numpy as np
+    >>> [as_rational(x) for x in (0.01, 2**-10, Fraction(1, 3), np.float64(0.5))]
+    [1/100, 1/1024, 1/3, 1/2]
     """
     import sympy
 
@@ -93,8 +94,8 @@ def as_rational(value: Any):
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, numbers.Integral):
         return sympy.Integer(int(value))
-    if isinstance(value, float):
-        return sympy.Rational(repr(value))
+    if isinstance(value, float):  # includes numpy.float64
+        return sympy.Rational(repr(float(value)))
     import mpmath
 
     if isinstance(value, mpmath.mpf):

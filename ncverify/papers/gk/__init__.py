@@ -4,6 +4,7 @@ Source: ``../shared/papers/001_015071d9d71e7d05.txt`` (Markdown with LaTeX).
 """
 
 from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim)
+    assumption1,
     eq19,
     lemma1,
     lemma2,
@@ -13,6 +14,7 @@ from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim
     thm2,
     thm3,
     thm4,
+    thm5,
     thm7,
     thm_a1,
     thm_a2,
