@@ -240,7 +240,10 @@ class DUFMBatch:
         _, GZ = self._fit_grad(Z, False, inv_n)
         GZ = GZ.copy()
         if self.cfg.loss == "ce":
-            P = GZ / inv_n + self.Y  # softmax probabilities
+            # the probabilities themselves, not (P - Y) + Y: that loses every digit of the
+            # tiny wrong-class probabilities once the logits separate (λ -> 0)
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            P = E / E.sum(axis=1, keepdims=True)
             RGZ = P * (RZ - np.sum(P * RZ, axis=1, keepdims=True)) * inv_n
         else:
             RGZ = RZ * inv_n

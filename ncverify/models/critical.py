@@ -19,7 +19,7 @@ import mpmath
 
 from ncverify.models.schatten import validate_ufm
 from ncverify.models.validation import as_rational, require_int
-from ncverify.rigorous.scalar import bracketed_root
+from ncverify.rigorous.scalar import bracketed_root, log_root_left, log_root_right
 
 __all__ = ["dnc_critical_scales", "dnc_existence_threshold", "dnc_scale_rhs", "rhs_maximiser"]
 
@@ -61,28 +61,26 @@ def dnc_critical_scales(K: int, L: int, n: int, lam: Any, dps: int = 50
     """Positive roots α of ``λ n^{1/(L+1)} = f(α)``, ascending, accurate to ``dps`` digits.
 
     An empty tuple where no DNC critical point exists (λ at or above the threshold).  The roots
-    are bracketed by the monotone pieces of f (either side of its maximiser) and refined with a
-    bracketing solver at ``dps + 10`` digits.
+    are bracketed on the monotone pieces of f (either side of its maximiser) and refined in the
+    form ``log f(α) = log(λ n^{1/(L+1)})`` at ``dps + 10`` digits, so λ = 1e-100 is as accurate
+    as λ = 1e-2.
     """
     K, L, n, lam = validate_ufm(K, L, n, lam)
     dps = require_int("dps", dps, minimum=15)
     with mpmath.workdps(dps + 10):
         q = as_rational(lam)  # a float λ means the decimal it prints as
         c = mpmath.mpf(int(q.p)) / int(q.q) * mpmath.mpf(n) ** (mpmath.mpf(1) / (L + 1))
-        g = lambda a: dnc_scale_rhs(a, K, L) - c  # noqa: E731
+        f = lambda a: dnc_scale_rhs(a, K, L)  # noqa: E731
         am = rhs_maximiser(K, L, dps)
         roots = []
-        lo = mpmath.mpf(0) if am is None else am
         if am is not None:
-            if g(am) <= 0:
+            if f(am) <= c:
                 return ()
-            roots.append(bracketed_root(g, mpmath.mpf(0), am))
-        elif g(mpmath.mpf(0)) <= 0:
+            roots.append(log_root_left(f, c, am))
+        elif f(mpmath.mpf(0)) <= c:
             return ()
-        hi = max(lo, mpmath.mpf(1)) * 2
-        while g(hi) > 0:
-            hi *= 2
-        roots.append(bracketed_root(g, lo, hi))
+        # log form: well scaled however small λ is (an absolute tolerance on f - c is not)
+        roots.append(log_root_right(f, c, mpmath.mpf(0) if am is None else am))
     with mpmath.workdps(dps):
         return tuple(+r for r in roots)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import mpmath
 
-__all__ = ["ScalarMinimum", "bracketed_root", "critical_points", "minimise_on_halfline"]
+__all__ = ["ScalarMinimum", "bracketed_root", "critical_points", "log_root_left", "log_root_right",
+           "minimise_on_halfline"]
 
 
 def bracketed_root(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, b: mpmath.mpf
@@ -32,6 +33,34 @@ def bracketed_root(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, b: mpma
     except (ValueError, ZeroDivisionError):
         pass
     return mpmath.findroot(g, (a, b), solver="bisect")
+
+
+def log_root_left(rhs: Callable[[mpmath.mpf], mpmath.mpf], c: mpmath.mpf,
+                  top: mpmath.mpf) -> mpmath.mpf:
+    """Root of ``rhs(t) = c`` on (0, top) where rhs increases from rhs(0+) = 0 < c < rhs(top).
+
+    Solved for u = log t in ``log rhs(e^u) = log c`` (well scaled however tiny the root, which
+    is ≈ (Kc)^{(L+1)/(L-1)}), bracketed on the grid u = log top - k log 16."""
+    G = lambda u: mpmath.log(rhs(mpmath.exp(u))) - mpmath.log(c)  # noqa: E731
+    hi = mpmath.log(top)
+    lo = hi - mpmath.log(16)
+    while G(lo) > 0:
+        lo, hi = lo - mpmath.log(16), lo
+    return mpmath.exp(bracketed_root(G, lo, hi))
+
+
+def log_root_right(rhs: Callable[[mpmath.mpf], mpmath.mpf], c: mpmath.mpf,
+                   top: mpmath.mpf) -> mpmath.mpf:
+    """Root of ``rhs(t) = c`` on (top, ∞) where rhs decreases from rhs(top) > c to 0: solved in
+    the well-scaled form ``log rhs(t) = log c`` (an absolute-tolerance solver accepts a wrong
+    root of ``rhs - c`` once both are below its tolerance, e.g. c = 1e-40), bracketed by
+    doubling."""
+    G = lambda t: mpmath.log(rhs(t)) - mpmath.log(c)  # noqa: E731
+    lo = top
+    hi = max(top, mpmath.mpf(1)) * 2
+    while G(hi) > 0:
+        lo, hi = hi, hi * 2
+    return bracketed_root(G, lo, hi)
 
 
 @dataclass(frozen=True)

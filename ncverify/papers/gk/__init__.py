@@ -6,6 +6,7 @@ Source: ``../shared/papers/001_015071d9d71e7d05.txt`` (Markdown with LaTeX).
 from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim)
     assumption1,
     eq19,
+    eq27,
     lemma1,
     lemma2,
     prop1,
@@ -15,6 +16,7 @@ from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim
     thm3,
     thm4,
     thm5,
+    thm6,
     thm7,
     thm_a1,
     thm_a2,
