@@ -68,3 +68,12 @@ def test_registry_contains_the_first_claims_and_suggests_nearest():
 def test_public_verify_rejects_unknown_ids():
     with pytest.raises(ValueError, match="unknown claim id 'nope'"):
         ncverify.verify(["nope"])
+
+
+def test_readme_lists_every_registered_claim():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "README.md").read_text()
+    missing = [c.id for c in ncverify.list_claims()
+               if f"`{c.id}`" not in text and not c.id.startswith("gk.thmA")]
+    assert not missing, f"README claim table misses {missing}"
