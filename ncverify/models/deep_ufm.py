@@ -93,8 +93,9 @@ def dufm_loss(H1: Any, Ws: Sequence[Any], lams: Any, K: int, n: int | Sequence[i
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     labels = class_labels(K, n)
     Z = dufm_output(H1, Ws, activation)
-    if tuple(Z.shape if not isinstance(Z, mpmath.matrix) else (Z.rows, Z.cols)) != (K, len(labels)):
-        raise ValueError(f"the output must have shape ({K}, {len(labels)}), got {Z.shape}")
+    shape = (Z.rows, Z.cols) if isinstance(Z, mpmath.matrix) else tuple(Z.shape)
+    if shape != (K, len(labels)):
+        raise ValueError(f"the output must have shape ({K}, {len(labels)}), got {shape}")
     if loss == "ce":
         fit = mean_cross_entropy(Z, labels)
     else:
