@@ -30,13 +30,13 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from results_md import RESULTS, write_section  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RESULTS = HERE / "RESULTS.md"
 
 #: Fixed pure-Python reference workload.  Do not change it: the ratios in RESULTS.md are
 #: expressed in units of its run time.
@@ -367,23 +367,6 @@ def render(data: dict, summ: dict, info: dict) -> str:
     return "\n".join(out)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file in the same folder, then ``os.replace`` it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3, help="repeats of each measurement (3)")
@@ -401,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(data, summ, info)
     print(text)
     if args.write:
-        atomic_write(RESULTS, text)
+        write_section("verify", text)
         _log(f"written {RESULTS}")
     if data["failures"]:
         _log(f"verify_suite: {len(data['failures'])} run(s) of the suite did not pass")

@@ -237,6 +237,29 @@ def reproduce(experiment_id: str, out_dir: str | None, runs: int | None, steps: 
     _out.print(f"outputs in {escape(str(out))}/ (summary.json, CSV, PNG, SVG)")
 
 
+@cli.command()
+@click.option("--quick", is_flag=True, help="About 10x fewer steps (a smoke run, noisy figures).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False),
+              help="Also write the raw results to this JSON file.")
+def bench(quick: bool, json_file: str | None) -> None:
+    """Engine speed against a PyTorch CPU reference (same init; ratios measured in one run)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise click.ClickException("the benchmark needs PyTorch as its reference implementation "
+                                   "(not an ncverify dependency): pip install torch==2.13.0"
+                                   ) from None
+    from ncverify.engine.bench import format_report, run_benchmarks
+
+    results = run_benchmarks(quick=quick, log=lambda m: _err.print(escape(f"[bench] {m}")))
+    _out.print(format_report(results), markup=False)
+    if json_file:
+        from ncverify.report import atomic_write
+
+        atomic_write(json_file, json.dumps(results, indent=1, default=str) + "\n")
+    sys.exit(0 if results.get("verified", True) else 1)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning usage and argument errors into one line and exit 2."""
     try:
