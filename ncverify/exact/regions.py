@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-__all__ = ["describe_region", "thresholds", "truth_table"]
+__all__ = ["describe_region", "group_by_L", "thresholds", "truth_table"]
 
 
 def truth_table(pred: Callable[[int, int], bool], Ks: Iterable[int],
@@ -45,16 +45,25 @@ def describe_region(th: dict[int, int | None]) -> str:
     >>> describe_region({1: None, 2: 6, 3: 4, 4: 4})
     'L = 1: none; L = 2: K >= 6; L >= 3: K >= 4'
     """
+    return group_by_L({L: "none" if k is None else f"K >= {k}" for L, k in th.items()})
+
+
+def group_by_L(texts: dict[int, str]) -> str:
+    """Join per-L descriptions, merging runs of consecutive L with the same text; the last run
+    is written open-ended (``L >= ...``), as the regions are proven for every larger L.
+
+    >>> group_by_L({1: "none", 2: "none", 3: "K >= 4", 4: "K >= 4"})
+    '1 <= L <= 2: none; L >= 3: K >= 4'
+    """
     parts = []
-    Ls = sorted(th)
+    Ls = sorted(texts)
     i = 0
     while i < len(Ls):
         j = i
-        while j + 1 < len(Ls) and th[Ls[j + 1]] == th[Ls[i]]:
+        while j + 1 < len(Ls) and texts[Ls[j + 1]] == texts[Ls[i]]:
             j += 1
         span = f"L = {Ls[i]}" if i == j else (
             f"L >= {Ls[i]}" if j == len(Ls) - 1 else f"{Ls[i]} <= L <= {Ls[j]}")
-        k = th[Ls[i]]
-        parts.append(f"{span}: " + ("none" if k is None else f"K >= {k}"))
+        parts.append(f"{span}: {texts[Ls[i]]}")
         i = j + 1
     return "; ".join(parts)

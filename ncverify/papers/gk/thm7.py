@@ -33,6 +33,7 @@ import sympy
 
 from ncverify.claims import Claim, Discrepancy, Outcome, register
 from ncverify.exact import describe_region, thresholds, to_fmpz_mat, truth_table
+from ncverify.exact.regions import group_by_L
 from ncverify.models.constructions import dnc_fit, dnc_singular_values, lowrank_fit
 from ncverify.models.deep_ufm import dufm_features, dufm_loss, dufm_output, relu
 from ncverify.models.etf import class_labels, expand_classes, simplex_etf, simplex_etf_entry
@@ -649,19 +650,8 @@ def printed_inequality_expr(parity: int) -> tuple[sympy.Expr, sympy.Expr]:
 
 
 def _describe_union(th: dict[int, dict[int, int | None]], L_max: int) -> str:
-    """Group consecutive L with the same union description (like describe_region)."""
-    Ls = sorted(th[0])
-    texts = {L: _union_text(th[0][L], th[1][L]) for L in Ls}
-    parts, i = [], 0
-    while i < len(Ls):
-        j = i
-        while j + 1 < len(Ls) and texts[Ls[j + 1]] == texts[Ls[i]]:
-            j += 1
-        span = f"L = {Ls[i]}" if i == j else (
-            f"L >= {Ls[i]}" if j == len(Ls) - 1 else f"{Ls[i]} <= L <= {Ls[j]}")
-        parts.append(f"{span}: {texts[Ls[i]]}")
-        i = j + 1
-    return "; ".join(parts)
+    """Group consecutive L with the same union description (as describe_region does)."""
+    return group_by_L({L: _union_text(th[0][L], th[1][L]) for L in th[0]})
 
 
 # --------------------------------------------------------------------------- check 4
