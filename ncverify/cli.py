@@ -181,16 +181,18 @@ def certify(ids: tuple[str, ...], out_dir: str, quick: bool) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path())
-def check(path: str) -> None:
-    """Re-verify stored certificates at PATH (file or folder): schema, hash, replay."""
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def check(paths: tuple[str, ...]) -> None:
+    """Re-verify stored certificates at PATHS (files or folders): schema, hash, replay."""
     import ncverify.papers  # noqa: F401
     from ncverify.report import CertificateError, certificate_files, replay_file
 
-    try:
-        files = certificate_files(path)
-    except CertificateError as exc:
-        raise UsageError(str(exc)) from None
+    files = []
+    for path in paths:
+        try:
+            files.extend(f for f in certificate_files(path) if f not in files)
+        except CertificateError as exc:
+            raise UsageError(str(exc)) from None
     failed = 0
     with _progress() as prog:
         task = prog.add_task("checking", total=len(files))
