@@ -233,6 +233,8 @@ def reproduce(experiment_id: str, out_dir: str | None, runs: int | None, steps: 
     out.mkdir(parents=True, exist_ok=True)
     summary = exp.run(ctx)
     _out.print(f"[bold]{exp.id}[/]: {escape(exp.title)}")
+    if summary.get("note"):
+        _out.print(f"  note: {escape(str(summary['note']))}")
     for claim, ok in summary.get("reproduced", {}).items():
         mark = "[green]reproduced[/]" if ok else "[red]not reproduced[/]"
         _out.print(f"  {mark}: {escape(claim)}")

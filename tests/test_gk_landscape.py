@@ -203,3 +203,12 @@ def test_assumption1_measured_and_ratio():
     assert abs(mean_ratios(M) - 2 / np.sqrt(2)) < 1e-12
     out = _check("gk.assumption1", "r_l")
     assert out.passed and out.result["dnc_runs"] > 0 and out.result["assumption_fails"] == []
+
+
+def test_fig6_claim_and_mutation(monkeypatch):
+    from ncverify.papers.gk import fig6
+
+    out = _check("gk.fig6", "gradient descent")
+    assert out.passed and out.result["low_rank_below_bound"] >= 1
+    monkeypatch.setattr(fig6, "dnc_reference_loss", lambda cfg: 0.05)  # an unreachable bound
+    assert _check("gk.fig6", "gradient descent").passed is False

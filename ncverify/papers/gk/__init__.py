@@ -7,6 +7,7 @@ from ncverify.papers.gk import (  # noqa: F401  (each module registers its claim
     assumption1,
     eq19,
     eq27,
+    fig6,
     lemma1,
     lemma2,
     prop1,
