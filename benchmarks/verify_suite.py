@@ -42,8 +42,17 @@ ROOT = HERE.parent
 #: expressed in units of its run time.
 REF_WORKLOAD = "sum(i * i for i in range(10**7))"
 
-#: Project targets for the end-to-end CLI wall time on the 2-core reference machine (seconds).
+#: Project targets for the end-to-end CLI wall time of the first claims (issue 2) on the 2-core
+#: reference machine (seconds); the whole suite is timed in-process, with per-paper budgets.
 TARGETS = {"full": 20.0, "quick": 5.0}
+FIRST_CLAIMS = ("gk.schatten", "gk.lemma2", "gk.thm1")
+#: In-process budgets (seconds, full mode) for groups of claims (issues 4 and 5).
+SUITE_BUDGETS = {
+    "gk landscape (issue 4)": (("gk.lemma1", "gk.prop1", "gk.eq19", "gk.thm4", "gk.eq27",
+                                "gk.thm6", "gk.thm5", "gk.thm2", "gk.thm3", "gk.thmA1",
+                                "gk.thmA2", "gk.thmA3"), 60.0),
+    "sk (issue 5)": (("sk.",), 60.0),
+}
 
 MODES = ("full", "quick")
 NOISY = 2.0  # a check whose max / min run time exceeds this is flagged as high-variance
@@ -81,7 +90,8 @@ def _fatal(what: str, proc: subprocess.CompletedProcess) -> None:
 
 def cli_run(mode: str, failures: Failures, rep: int) -> float:
     """Wall time of one ``ncverify verify [--quick]`` subprocess; a non-zero exit is recorded."""
-    args = [sys.executable, "-m", "ncverify", "verify"] + (["--quick"] if mode == "quick" else [])
+    args = ([sys.executable, "-m", "ncverify", "verify", *FIRST_CLAIMS]
+            + (["--quick"] if mode == "quick" else []))
     seconds, proc = _timed_run(args)
     if proc.returncode != 0:
         failures.append({"run": " ".join(["ncverify", *args[3:]]), "repeat": rep,
@@ -235,7 +245,8 @@ def summarize(data: dict) -> dict:
     rows = {}
     for key, label in (("reference", "reference workload"),
                        ("import", 'python -c "import ncverify.papers"'),
-                       ("cli_full", "ncverify verify"), ("cli_quick", "ncverify verify --quick")):
+                       ("cli_full", "ncverify verify " + " ".join(FIRST_CLAIMS)),
+                       ("cli_quick", "ncverify verify " + " ".join(FIRST_CLAIMS) + " --quick")):
         rows[key] = {"label": label, "median": _med(s[key]), "min": min(s[key]),
                      "max": max(s[key]), "runs": s[key]}
     targets = {}
@@ -279,7 +290,7 @@ def _f(x: float | None, fmt: str = ".3f") -> str:
 def render(data: dict, summ: dict, info: dict) -> str:
     n = data["repeat"]
     rows, t, r = summ["rows"], summ["targets"], summ["ratios"]
-    out: list[str] = ["# Verification suite benchmark", ""]
+    out: list[str] = ["## Verification suite", ""]
     out += ["Produced by `python benchmarks/verify_suite.py --repeat "
             f"{n} --write` (do not edit by hand).  All figures are wall times in seconds; "
             f"medians over {n} repeat(s), interleaved.", ""]
@@ -304,12 +315,20 @@ def render(data: dict, summ: dict, info: dict) -> str:
             "within | target in reference units |",
             "|---|---:|---:|---:|---:|---|---|---:|"]
     for mode in MODES:
-        cmd = "ncverify verify" + (" --quick" if mode == "quick" else "")
+        cmd = "ncverify verify " + " ".join(FIRST_CLAIMS) + (" --quick" if mode == "quick" else "")
         tm = t[mode]
         out.append(f"| `{cmd}` | {tm['target']:.0f} | {tm['median']:.2f} | {tm['min']:.2f} | "
                    f"{tm['max']:.2f} | {'**yes**' if tm['met'] else '**NO**'} "
                    f"({tm['median'] / tm['target']:.0%} of budget) | "
                    f"{'yes' if tm['all_met'] else 'no'} | {tm['budget_ratio']:.1f} |")
+    out += ["", "| claim group | budget (s) | in-process full (s) | met |", "|---|---:|---:|---|"]
+    for name, (prefixes, budget) in SUITE_BUDGETS.items():
+        total = sum(c.get("full", 0.0) for cid, c in summ["claims"].items()
+                    if any(cid == p or (p.endswith(".") and cid.startswith(p)) for p in prefixes))
+        out.append(f"| {name} | {budget:.0f} | {total:.2f} | "
+                   f"{'**yes**' if total <= budget else '**NO**'} |")
+    total_all = sum(c.get("full", 0.0) for c in summ["claims"].values())
+    out.append(f"| every claim | – | {total_all:.2f} | – |")
     out += ["", "The targets are stated for this 2-core machine; on another machine compare the "
             "ratio column below with the last column (target / reference workload here).", ""]
     out += ["## End-to-end times and ratios", "",
