@@ -1,3 +1,3 @@
 """The theorem modules of the three papers; importing this package registers every claim."""
 
-from ncverify.papers import gk, sk  # noqa: F401
+from ncverify.papers import gk, sk, zg  # noqa: F401

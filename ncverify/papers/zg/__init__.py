@@ -1,0 +1,18 @@
+"""Zangrando, Deidda, Brugiapaglia, Guglielmi & Tudisco, *Neural Rank Collapse: Weight Decay and
+Small Within-Class Variability Yield Low-Rank Bias* (key ``zg``, arXiv:2402.03991).
+
+Source: ``../shared/papers/004_b40eaf01881f9599.txt``, a plain-text rendering in which most
+formulas were lost: every statement here is reconstructed from the surviving prose (quoted
+verbatim), the proofs of Appendix A and the cited standard results (Galanti et al. 2023, Lemma
+3.1; Vershynin 2018, Thm 6.2.1), and each claim is marked ``reconstructed``.
+
+Encoded: Eq. (4) (``zg.eq4``), Proposition 3.1 with remark (5) and the degenerate-data corollary
+(``zg.prop3_1``), Proposition 4.1 (``zg.prop4_1``).  Not yet: Lemma 3.3, Theorem 3.4, Section 5
+(Theorems 5.1, 5.3, 5.4) and the experiments of Section 6.
+"""
+
+from ncverify.papers.zg import (  # noqa: F401  (each module registers its claim)
+    eq4,
+    prop3_1,
+    prop4_1,
+)
