@@ -19,6 +19,7 @@ singular values that do not vanish"; the tolerances are parameters and recorded 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,13 +38,35 @@ def dnc_reference_loss(config: DUFMConfig) -> float | None:
 
     Cross-entropy (identity or ReLU): the deep-linear-UFM DNC optimum (`gk` App. B.3; for ReLU
     it lower-bounds DNC solutions satisfying Assumption 1, App. B.9), with λ the geometric mean
-    of the per-parameter λ's.  Balanced classes only; MSE returns None (the `sk` closed forms
-    live with the `sk` claims).
+    of the per-parameter λ's.  MSE with ReLU, L >= 2 and d >= K: the loss of the optimal `sk`
+    DNC solution (Definition 7 at its optimal scale, ``minimise_scale_loss(dnc_scale_loss(K,
+    L, config.lams, n))`` from :mod:`ncverify.models.srg`; both use ``[λ_H1, λ_W1..λ_WL]`` and
+    the loss ``(1/2N)‖Z - Y‖² + Σ ½λ‖·‖²``, and the engine's loss of ``dnc_network`` at that
+    scale equals it, see tests); 0.5 when the optimum is the zero network.  Balanced classes
+    only; otherwise None.
     """
-    if config.loss != "ce" or len(set(config.sizes)) != 1:
+    if len(set(config.sizes)) != 1:
+        return None
+    if config.loss == "mse":
+        if config.activation != "relu" or config.L < 2 or config.d < config.K:
+            return None
+        return _sk_dnc_loss(config.K, config.L, config.sizes[0], tuple(config.lams))
+    if config.loss != "ce":
         return None
     opt = optimal_dnc_scale(config.K, config.L, config.sizes[0], effective_lambda(config.lams))
     return float(opt.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _sk_dnc_loss(K: int, L: int, n: int, lams: tuple[float, ...]) -> float:
+    """min over the scale of the `sk` DNC loss (30 digits), cached per hyperparameters."""
+    import mpmath
+
+    from ncverify.models.srg import dnc_scale_loss, minimise_scale_loss
+
+    with mpmath.workdps(40):
+        form = dnc_scale_loss(K, L, [mpmath.mpf(x) for x in lams], n)
+        return float(minimise_scale_loss(form).value)
 
 
 def classify(config: DUFMConfig, pre_means: Sequence[np.ndarray], post_means: Sequence[np.ndarray],
