@@ -8,6 +8,7 @@ line on stderr, never a traceback).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -182,10 +183,12 @@ def certify(ids: tuple[str, ...], out_dir: str, quick: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def check(paths: tuple[str, ...]) -> None:
+@click.option("--jobs", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Worker processes replaying certificates in parallel.")
+def check(paths: tuple[str, ...], jobs: int) -> None:
     """Re-verify stored certificates at PATHS (files or folders): schema, hash, replay."""
     import ncverify.papers  # noqa: F401
-    from ncverify.report import CertificateError, certificate_files, replay_file
+    from ncverify.report import CertificateError, certificate_files
 
     files = []
     for path in paths:
@@ -193,12 +196,20 @@ def check(paths: tuple[str, ...]) -> None:
             files.extend(f for f in certificate_files(path) if f not in files)
         except CertificateError as exc:
             raise UsageError(str(exc)) from None
+    if jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {jobs}")
     failed = 0
     with _progress() as prog:
         task = prog.add_task("checking", total=len(files))
-        for f in files:
-            prog.update(task, description=f"checking {f.name}")
-            cert, problems, _ = replay_file(f)
+        if jobs > 1 and len(files) > 1:
+            from joblib import Parallel, delayed
+
+            outcomes = Parallel(n_jobs=jobs, return_as="generator")(
+                delayed(_replay)(f) for f in files)
+        else:
+            outcomes = (_replay(f) for f in files)
+        for f, (cert, problems) in zip(files, outcomes, strict=True):
+            prog.update(task, description=f"checked {f.name}")
             prog.advance(task)
             if problems:
                 failed += 1
@@ -262,6 +273,15 @@ def bench(quick: bool, json_file: str | None) -> None:
 
         atomic_write(json_file, json.dumps(results, indent=1, default=str) + "\n")
     sys.exit(0 if results.get("verified", True) else 1)
+
+
+def _replay(path: Path):
+    """Replay one certificate (in a worker process when --jobs > 1); JSON-able outcome only."""
+    import ncverify.papers  # noqa: F401
+    from ncverify.report import replay_file
+
+    cert, problems, _ = replay_file(path)
+    return cert, problems
 
 
 def main(argv: Sequence[str] | None = None) -> None:
