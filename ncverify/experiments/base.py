@@ -28,8 +28,8 @@ from ncverify.models.validation import require_int
 from ncverify.report.certificate import atomic_write
 from ncverify.report.jsonable import to_jsonable
 
-__all__ = ["EXPERIMENTS", "Context", "Experiment", "Task", "experiment", "get_experiment",
-           "run_tasks", "save_figure", "write_csv", "write_summary"]
+__all__ = ["EXPERIMENTS", "Context", "Experiment", "Task", "experiment", "finish_summary",
+           "get_experiment", "run_tasks", "save_figure", "write_csv", "write_summary"]
 
 
 @dataclass(frozen=True)
@@ -268,4 +268,23 @@ def write_summary(out: Path, exp: Experiment, ctx: Context, summary: dict[str, A
             **summary}
     path = out / "summary.json"
     atomic_write(path, json.dumps(to_jsonable(data), indent=2, sort_keys=False) + "\n")
+    return path
+
+
+def finish_summary(ctx: Context, exp_id: str, summary: dict[str, Any],
+                   claims: dict[str, dict[str, Any]], quick_note: str,
+                   named_copy: bool = False) -> Path:
+    """Add the verdicts ``{claim: holds}`` (none in quick mode, where ``quick_note`` says why)
+    and write ``summary.json``; with ``named_copy`` also ``<id>-summary.json``, for experiments
+    that may share one output folder."""
+    if ctx.quick:
+        summary["reproduced"] = {}
+        summary["note"] = quick_note
+    else:
+        summary["reproduced"] = {name: c["holds"] for name, c in claims.items()}
+    if named_copy:
+        summary.setdefault("files", []).append(f"{exp_id}-summary.json")
+    path = write_summary(ctx.out, get_experiment(exp_id), ctx, summary)
+    if named_copy:
+        atomic_write(ctx.out / f"{exp_id}-summary.json", path.read_text())
     return path

@@ -32,11 +32,10 @@ from ncverify.experiments.base import (
     Context,
     Task,
     experiment,
-    get_experiment,
+    finish_summary,
     run_tasks,
     save_figure,
     write_csv,
-    write_summary,
 )
 
 __all__ = ["run_sweep", "sweep_steps", "sweep_tasks", "trend_claim"]
@@ -379,23 +378,8 @@ def run_fig2(ctx: Context) -> dict[str, Any]:
         "claims": claims,
         "files": files,
     }
-    _finish(ctx, "gk-fig2", summary, claims)
+    finish_summary(ctx, "gk-fig2", summary, claims, QUICK_NOTE, named_copy=True)
     return summary
-
-
-def _finish(ctx: Context, exp_id: str, summary: dict[str, Any], claims: dict[str, Any]) -> None:
-    """Add the verdicts (none in quick mode) and write ``summary.json`` plus a named copy."""
-    from ncverify.report.certificate import atomic_write
-
-    if ctx.quick:
-        summary["reproduced"] = {}
-        summary["note"] = QUICK_NOTE
-    else:
-        summary["reproduced"] = {name: c["holds"] for name, c in claims.items()}
-    # both sweep experiments may share one --out: keep a copy under the experiment's name
-    summary["files"].append(f"{exp_id}-summary.json")
-    path = write_summary(ctx.out, get_experiment(exp_id), ctx, summary)
-    atomic_write(ctx.out / f"{exp_id}-summary.json", path.read_text())
 
 
 # -- gk-fig5 ---------------------------------------------------------------------------------
@@ -484,5 +468,5 @@ def run_fig5(ctx: Context) -> dict[str, Any]:
         "claims": claims,
         "files": files,
     }
-    _finish(ctx, "gk-fig5", summary, claims)
+    finish_summary(ctx, "gk-fig5", summary, claims, QUICK_NOTE, named_copy=True)
     return summary

@@ -29,11 +29,10 @@ from ncverify.experiments.base import (
     Context,
     Task,
     experiment,
-    get_experiment,
+    finish_summary,
     run_tasks,
     save_figure,
     write_csv,
-    write_summary,
 )
 
 __all__ = ["FIG4_LAMBDA", "class_mean_matrices", "run_fig4", "run_fig5"]
@@ -275,17 +274,8 @@ def run_fig4(ctx: Context) -> dict[str, Any]:
         "runs_per_K": runs, "steps": steps, "per_K": per_k, "claims": claims,
         "train_seconds": sum(r["seconds"] for r in results.values()),
         "files": files + ["summary.json"]}
-    _finish(ctx, "sk-fig4", summary, claims)
+    finish_summary(ctx, "sk-fig4", summary, claims, QUICK_NOTE)
     return summary
-
-
-def _finish(ctx: Context, exp_id: str, summary: dict[str, Any], claims: dict[str, Any]) -> None:
-    if ctx.quick:
-        summary["reproduced"] = {}
-        summary["note"] = QUICK_NOTE
-    else:
-        summary["reproduced"] = {name: c["holds"] for name, c in claims.items()}
-    write_summary(ctx.out, get_experiment(exp_id), ctx, summary)
 
 
 # -- sk-fig5 ---------------------------------------------------------------------------------
@@ -389,5 +379,5 @@ def run_fig5(ctx: Context) -> dict[str, Any]:
             "singular_values": {k: v.tolist() for k, v in sv.items()},
             "replay_matches_task_loss": _replay_matches(rep, e)},
         "claims": claims, "files": files + ["summary.json"]}
-    _finish(ctx, "sk-fig5", summary, claims)
+    finish_summary(ctx, "sk-fig5", summary, claims, QUICK_NOTE)
     return summary
