@@ -35,11 +35,12 @@ def one_blas_thread():
 
 @pytest.fixture(scope="module")
 def quick_results():
-    return {r.claim.id: r for r in ncverify.verify(["zg"], quick=True)}
+    ids = ["zg.eq4", "zg.prop3_1", "zg.prop4_1"]
+    return {r.claim.id: r for r in ncverify.verify(ids, quick=True)}
 
 
 def test_zg_claims_registered_and_reconstructed(quick_results):
-    assert set(quick_results) == {"zg.eq4", "zg.prop3_1", "zg.prop4_1"}
+    assert {"zg.eq4", "zg.prop3_1", "zg.prop4_1"} <= set(quick_results)
     for r in quick_results.values():
         assert r.claim.reconstructed and r.claim.to_dict()["reconstructed"] is True
         assert r.verdict.ok, (r.claim.id, r.verdict, r.errors)
