@@ -66,6 +66,10 @@ def brute_tcv(X, k):
 @given(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3), st.integers(0, 10_000))
 def test_tcv_exact_matches_brute_force(N, k, d, seed):
     X = np.random.default_rng(seed).standard_normal((d, N))
+    if k > N:
+        with pytest.raises(ValueError, match=r"^k must be <= N"):
+            tcv_exact(X, k)
+        return
     assert math.isclose(tcv_exact(X, k), brute_tcv(X, k), rel_tol=1e-10, abs_tol=1e-12)
 
 

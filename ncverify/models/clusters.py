@@ -11,8 +11,9 @@ prose, see ``ncverify/papers/zg/prop4_1.py``):
   i.i.d. Gaussian chaos"); ``average=False`` gives the plain sum of squares.
 * ``TCV_k(X) = min_{𝒞 ∈ Π_k} WCSS(𝒞)`` over the partitions of the N points into k sets (`zg`
   Eq. 7).  Splitting a cluster never increases the WCSS, so for N >= k the minimum over
-  partitions into exactly k non-empty sets equals the minimum over at most k sets; for N <= k
-  it is 0.  :func:`tcv_exact` enumerates the partitions (restricted-growth strings), which is
+  partitions into exactly k non-empty sets equals the minimum over at most k sets; for N = k
+  it is 0, and k > N is rejected (no partition into k non-empty sets exists).
+  :func:`tcv_exact` enumerates the partitions (restricted-growth strings), which is
   feasible for small N only; :func:`wcss` of any partition with at most k sets (e.g. the class
   partition, as `zg` §6.3 does for MNIST) is an upper bound.
 * Gaussian mixtures (`zg` §4): ``x_i = μ_j + Σ_j^{1/2} g_i`` with ``g_i ~ N(0, I_d)`` and the
@@ -146,7 +147,9 @@ def tcv_exact(X: Any, k: int, *, Y: Any = None, average: bool = True,
     if not batched:
         P = P[None]
     R, _, N = P.shape
-    if k >= N:
+    if k > N:  # Π_k (Eq. 7) has no partition of N < k points into k non-empty clusters
+        raise ValueError(f"k must be <= N = {N} (the number of points), got {k}")
+    if k == N:
         vals = np.zeros(R)
         parts = np.broadcast_to(np.arange(N), (R, N)).copy()
     else:
