@@ -9,14 +9,16 @@ verbatim), the proofs of Appendix A and the cited standard results (Galanti et a
 Encoded: Eq. (4) (``zg.eq4``), Proposition 3.1 with remark (5) and the degenerate-data corollary
 (``zg.prop3_1``), Proposition 4.1 (``zg.prop4_1``), Theorem 5.1 with Eq. (17) and Remark 5.2
 (``zg.thm5_1``, cited from Bah et al. 2022, Thm 32), Theorem 5.3 with Figure 2 (``zg.thm5_3``),
-Theorem 5.4 (``zg.thm5_4``).  Not yet: Lemma 3.3, Theorem 3.4 and the experiments of Section 6
-other than Figure 2.
+Theorem 5.4 (``zg.thm5_4``), Lemma 3.3 with Theorem 3.4 (``zg.thm3_4``), Figure 1
+(``zg.fig1``).  Not yet: the experiments of Section 6 other than Figures 1 and 2.
 """
 
 from ncverify.papers.zg import (  # noqa: F401  (each module registers its claim)
     eq4,
+    fig1,
     prop3_1,
     prop4_1,
+    thm3_4,
     thm5_1,
     thm5_3,
     thm5_4,
