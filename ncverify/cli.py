@@ -256,7 +256,10 @@ def reproduce(experiment_id: str, out_dir: str | None, runs: int | None, steps: 
 @click.option("--quick", is_flag=True, help="About 10x fewer steps (a smoke run, noisy figures).")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False),
               help="Also write the raw results to this JSON file.")
-def bench(quick: bool, json_file: str | None) -> None:
+@click.option("--mlp", is_flag=True,
+              help="Benchmark the fully connected network engine (MLPBatch) on the digits MLP "
+                   "instead of the deep-UFM engine.")
+def bench(quick: bool, json_file: str | None, mlp: bool) -> None:
     """Engine speed against a PyTorch CPU reference (same init; ratios measured in one run)."""
     try:
         import torch  # noqa: F401
@@ -264,7 +267,10 @@ def bench(quick: bool, json_file: str | None) -> None:
         raise click.ClickException("the benchmark needs PyTorch as its reference implementation "
                                    "(not an ncverify dependency): pip install torch==2.13.0"
                                    ) from None
-    from ncverify.engine.bench import format_report, run_benchmarks
+    if mlp:
+        from ncverify.engine.bench_mlp import format_report, run_benchmarks
+    else:
+        from ncverify.engine.bench import format_report, run_benchmarks
 
     results = run_benchmarks(quick=quick, log=lambda m: _err.print(escape(f"[bench] {m}")))
     _out.print(format_report(results), markup=False)

@@ -22,6 +22,12 @@ Backward pass (hand-derived; checked against finite differences in ``tests/test_
     ∇W_L = G_Z H_Lᵀ,  B = W_Lᵀ G_Z;  for l = L-1..1:  B ← B ⊙ σ'(P_l),  ∇W_l = B H_lᵀ,
     B ← W_lᵀ B;   and every ∇W_l gets + λ W_l.
 
+Optional (all off by default): per-hidden-layer activations (``activations``), per-layer
+multipliers of λ (``layer_decay``), and a feature penalty ``(λ_H/2n)‖H_f‖²`` on the input of
+one layer (``feature_decay``, ``feature_layer``), whose gradient ``(λ_H/n) H_f`` joins the
+backward signal where it reaches H_f — the unconstrained-features penalty on a backbone's
+output (`gk` Eq. 1, `sk` Eq. 1), used by ``ncverify reproduce realdata-gk`` / ``realdata-sk``.
+
 Every gradient is therefore ``∇W_l = B_l H_lᵀ = Σ_{i∈B} b_{l,i} h_{l,i}ᵀ``, a sum of n outer
 products (`zg` Proposition 3.1); :meth:`MLPBatch.backprop_factors` returns the factors.
 """
@@ -62,6 +68,14 @@ class MLPConfig:
     lam : weight decay λ >= 0 of the penalty ``(λ/2)Σ_l‖W_l‖²`` (0: unregularised).
     lr : step size.  dtype : ``"float64"`` (default) or ``"float32"``.
     init_gain : weights are drawn with standard deviation ``init_gain / sqrt(d_{l-1})``.
+    activations : optional per-hidden-layer activations (L - 1 names) overriding ``activation``
+        (e.g. a ReLU backbone under a linear head).
+    layer_decay : optional per-layer multipliers m_l of λ: penalty ``(λ/2)Σ_l m_l‖W_l‖²``
+        (e.g. 0 on a backbone, 1 on a head); default all 1.
+    feature_decay, feature_layer : a penalty ``(λ_H/2n)‖H_f‖²`` on the input H_f of layer
+        f = ``feature_layer`` (2..L) over the n columns of the batch (the analogue of the
+        unconstrained-features penalty of `gk` Eq. 1 / `sk` Eq. 1 on a backbone's output,
+        normalised per sample); off when ``feature_decay`` is 0.
     """
 
     dims: tuple[int, ...]
@@ -71,6 +85,10 @@ class MLPConfig:
     lr: float = 0.1
     dtype: str = "float64"
     init_gain: float = 1.0
+    activations: tuple[str, ...] | None = None
+    layer_decay: tuple[float, ...] | None = None
+    feature_decay: float = 0.0
+    feature_layer: int | None = None
     name: str = field(default="custom", compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +112,40 @@ class MLPConfig:
             raise ValueError(f"lam must be a finite real number >= 0, got {self.lam!r}")
         require_positive("lr", self.lr)
         require_positive("init_gain", self.init_gain)
+        self._check_layer_options()
+
+    def _check_layer_options(self) -> None:
+        L = len(self.dims) - 1
+        if self.activations is not None:
+            acts = tuple(self.activations) if not isinstance(self.activations, str) else ()
+            if len(acts) != L - 1 or any(a not in _ACTIVATIONS for a in acts):
+                raise ValueError(f"activations must hold L - 1 = {L - 1} names from "
+                                 f"{_ACTIVATIONS}, got {self.activations!r}")
+            object.__setattr__(self, "activations", acts)
+        if self.layer_decay is not None:
+            ms = tuple(self.layer_decay) if not isinstance(self.layer_decay, str) else ()
+            if len(ms) != L or any(isinstance(m, bool) or not isinstance(m, numbers.Real)
+                                   or not np.isfinite(m) or m < 0 for m in ms):
+                raise ValueError(f"layer_decay must hold L = {L} finite numbers >= 0, "
+                                 f"got {self.layer_decay!r}")
+            object.__setattr__(self, "layer_decay", tuple(float(m) for m in ms))
+        fd = self.feature_decay
+        if (isinstance(fd, bool) or not isinstance(fd, numbers.Real) or not np.isfinite(fd)
+                or fd < 0):
+            raise ValueError(f"feature_decay must be a finite real number >= 0, got {fd!r}")
+        if self.feature_layer is not None:
+            require_int("feature_layer", self.feature_layer, minimum=2)
+            if self.feature_layer > L:
+                raise ValueError(f"feature_layer must lie in 2..L = {L} (H_1 = X is fixed), "
+                                 f"got {self.feature_layer}")
+        elif fd > 0:
+            raise ValueError("feature_decay > 0 needs feature_layer (the layer whose input "
+                             "is penalised)")
+
+    @property
+    def hidden_activations(self) -> tuple[str, ...]:
+        """The activation after each of W_1..W_{L-1}."""
+        return self.activations or (self.activation,) * (len(self.dims) - 2)
 
     @property
     def L(self) -> int:
@@ -205,6 +257,9 @@ class MLPBatch:
                                                            c0.dtype):
                 raise ValueError("all runs of a batch must share dims, activation, loss and "
                                  "dtype (group different shapes into separate batches)")
+            if _layer_options(c) != _layer_options(c0):
+                raise ValueError("all runs of a batch must share activations, layer_decay, "
+                                 "feature_decay and feature_layer")
         self.configs, self.cfg, self.R = configs, c0, len(configs)
         self.dtype = c0.np_dtype
         self.X, self.T, self.labels = prepare_data(c0, X, targets)
@@ -215,6 +270,10 @@ class MLPBatch:
         same = bool(np.all(lam == lam[0]) and np.all(lr == lr[0]))
         self.lam = float(lam[0]) if same else lam.reshape(-1, 1, 1)
         self.lr = float(lr[0]) if same else lr.reshape(-1, 1, 1)
+        self._acts = c0.hidden_activations
+        self._decay = c0.layer_decay or (1.0,) * c0.L   # per-layer multipliers of λ
+        # 0-based index of the penalised layer input in [H_1..H_L] (None: no feature penalty)
+        self._feat = c0.feature_layer - 1 if c0.feature_decay > 0 else None
 
     # -- parameters ---------------------------------------------------------------------------
     def init_params(self, seeds: Sequence[int] | int = 0) -> list[np.ndarray]:
@@ -262,17 +321,17 @@ class MLPBatch:
         return Xb, Tb, lb
 
     # -- forward / backward -------------------------------------------------------------------
-    def _act(self, P: np.ndarray) -> np.ndarray:
-        a = self.cfg.activation
+    def _act(self, P: np.ndarray, l: int = 0) -> np.ndarray:
+        a = self._acts[l]
         if a == "identity":
             return P
         if a == "tanh":
             return np.tanh(P)
         return np.maximum(P, 0.0)
 
-    def _act_grad(self, P: np.ndarray, H: np.ndarray) -> np.ndarray | None:
-        """σ'(P) given P and H = σ(P); None for the identity."""
-        a = self.cfg.activation
+    def _act_grad(self, P: np.ndarray, H: np.ndarray, l: int = 0) -> np.ndarray | None:
+        """σ'(P) given P and H = σ(P) (after W_{l+1}); None for the identity."""
+        a = self._acts[l]
         if a == "identity":
             return None
         if a == "tanh":
@@ -287,7 +346,7 @@ class MLPBatch:
         for l in range(self.cfg.L - 1):
             P = params[l] @ H[-1]
             pre.append(P)
-            H.append(self._act(P))
+            H.append(self._act(P, l))
         Z = params[-1] @ H[-1]
         return pre, H, Z
 
@@ -316,39 +375,50 @@ class MLPBatch:
         B = GZ
         for l in range(L - 1, -1, -1):
             if l < L - 1:
-                s = self._act_grad(pre[l], H[l + 1])
+                s = self._act_grad(pre[l], H[l + 1], l)
                 if s is not None:
                     B = B * s
             Bs[l] = B
             G[l] = B @ np.swapaxes(H[l], -1, -2)
             if l > 0:
                 B = np.swapaxes(params[l], -1, -2) @ B
+                if l == self._feat:  # ∂/∂H_f of (λ_H/2n)‖H_f‖²
+                    B = B + (self.cfg.feature_decay / H[l].shape[-1]) * H[l]
         return G, Bs
 
     def penalty(self, params: Sequence[np.ndarray]) -> np.ndarray:
-        """``(λ/2) Σ_l ‖W_l‖²`` per run."""
-        sq = sum(np.einsum("rij,rij->r", W, W) for W in params)
+        """``(λ/2) Σ_l m_l ‖W_l‖²`` per run (m_l = ``layer_decay``, default 1)."""
+        sq = sum(m * np.einsum("rij,rij->r", W, W)
+                 for m, W in zip(self._decay, params, strict=True))
         lam = self.lam if np.isscalar(self.lam) else self.lam[:, 0, 0]
         return 0.5 * lam * sq
 
     def loss(self, params: Sequence[np.ndarray], idx: np.ndarray | None = None
              ) -> tuple[np.ndarray, np.ndarray]:
-        """(total loss, fit) per run on the full data (or on the batches ``idx``)."""
+        """(total loss, fit) per run on the full data (or on the batches ``idx``); the total
+        includes the feature penalty ``(λ_H/2n)‖H_f‖²`` when it is on."""
         _, T, labels = self._data(idx)
-        _, _, Z = self.forward(params, idx)
+        _, H, Z = self.forward(params, idx)
         fit, _ = self._fit_grad(Z, T, labels, True)
-        return fit + self.penalty(params), fit
+        total = fit + self.penalty(params)
+        if self._feat is not None:
+            Hf = H[self._feat]
+            total = total + 0.5 * self.cfg.feature_decay / Hf.shape[-1] * np.einsum(
+                "rdn,rdn->r", Hf, Hf)
+        return total, fit
 
     def gradient(self, params: Sequence[np.ndarray], idx: np.ndarray | None = None,
                  want_fit: bool = False, weight_decay: bool = True
                  ) -> tuple[list[np.ndarray], np.ndarray | None]:
-        """Analytic gradient per run (``weight_decay=False``: of the fit term only)."""
+        """Analytic gradient per run (``weight_decay=False``: without the weight decay; the
+        feature penalty, a term of the data, is always included)."""
         _, T, labels = self._data(idx)
         pre, H, Z = self.forward(params, idx)
         fit, GZ = self._fit_grad(Z, T, labels, want_fit)
         G, _ = self._backward(params, pre, H, GZ)
         if weight_decay:
-            G = [g + self.lam * W for g, W in zip(G, params, strict=True)]
+            G = [g + (m * self.lam) * W if m else g
+                 for g, W, m in zip(G, params, self._decay, strict=True)]
         return G, fit
 
     def backprop_factors(self, params: Sequence[np.ndarray], idx: np.ndarray | None = None
@@ -366,10 +436,98 @@ class MLPBatch:
 
     def step(self, params: list[np.ndarray], idx: np.ndarray | None = None) -> None:
         """One in-place (S)GD step ``W ← (1 - lr λ) W - lr ∇fit`` on the batches ``idx``."""
-        G, _ = self.gradient(params, idx, weight_decay=False)
-        for g, W in zip(G, params, strict=True):
-            W *= 1.0 - self.lr * self.lam
-            W -= self.lr * g
+        G = self._step_gradient(params, idx)
+        lr = self.lr
+        for g, W, m in zip(G, params, self._decay, strict=True):
+            if m:
+                W *= 1.0 - lr * (m * self.lam)
+            np.multiply(g, lr, out=g)  # g is a workspace buffer
+            W -= g
+
+    def _step_gradient(self, params: Sequence[np.ndarray], idx: np.ndarray | None
+                       ) -> list[np.ndarray]:
+        """:meth:`gradient` with ``weight_decay=False``, for :meth:`step`: the same products
+        into preallocated buffers (fresh multi-megabyte temporaries may be mmap-ed by malloc
+        and page-faulted on every step), in place where possible, σ' from H alone (tanh:
+        1 - H², ReLU: H > 0), 2-D arrays when R = 1 and a softmax instead of
+        ``exp(Z - logsumexp Z)`` (equal to rounding, ~1e-16).  Returns (R, rows, cols)
+        workspace arrays that the next call overwrites."""
+        R, L = self.R, self.cfg.L
+        one = R == 1
+        if idx is None:
+            n, H0, T = self.N, self.X, self.T
+        else:
+            idx = np.asarray(idx)
+            if idx.ndim != 2 or idx.shape[0] != R:
+                raise ValueError(f"idx must have shape (R, b) = ({R}, b), got {idx.shape}")
+            n = idx.shape[1]
+        ws = self._workspace(n)
+        A, S, Bk, G = ws["A"], ws["S"], ws["B"], ws["G"]
+        if idx is not None:
+            # sample-major copies of X and T: a mini-batch is a gather of contiguous rows
+            np.take(ws["XT"], idx[0] if one else idx, axis=0, out=ws["Xb"])
+            np.take(ws["TT"], idx[0] if one else idx, axis=0, out=ws["Tb"])
+            H0, T = np.swapaxes(ws["Xb"], -1, -2), np.swapaxes(ws["Tb"], -1, -2)
+        Ws = [p[0] for p in params] if one else params
+        H = [H0]
+        for l in range(L):
+            np.matmul(Ws[l], H[l], out=A[l])
+            if l < L - 1:
+                a = self._acts[l]
+                if a == "tanh":
+                    np.tanh(A[l], out=A[l])
+                    np.multiply(A[l], A[l], out=S[l])
+                    np.subtract(1.0, S[l], out=S[l])
+                elif a == "relu":  # H = P·[P > 0] equals max(P, 0) (up to the sign of 0)
+                    np.greater(A[l], 0.0, out=S[l])
+                    np.multiply(A[l], S[l], out=A[l])
+                H.append(A[l])
+        B = A[L - 1]  # Z, overwritten by G_Z = ∂fit/∂Z (see _fit_grad)
+        if self.cfg.loss == "mse":
+            np.subtract(B, T, out=B)
+        else:
+            B -= B.max(axis=-2, keepdims=True)
+            np.exp(B, out=B)
+            B /= B.sum(axis=-2, keepdims=True)
+            B -= T
+        B /= n
+        for l in range(L - 1, -1, -1):
+            if l < L - 1 and S[l] is not None:
+                B *= S[l]
+            np.matmul(B, np.swapaxes(H[l], -1, -2), out=G[l][0] if one else G[l])
+            if l > 0:
+                np.matmul(np.swapaxes(Ws[l], -1, -2), B, out=Bk[l])
+                B = Bk[l]
+                if l == self._feat:  # ∂/∂H_f of (λ_H/2n)‖H_f‖², as in _backward
+                    np.multiply(H[l], self.cfg.feature_decay / n, out=ws["F"])
+                    B += ws["F"]
+        return G
+
+    def _workspace(self, n: int) -> dict[str, Any]:
+        """Buffers of :meth:`_step_gradient` for batches of n columns (cached per n)."""
+        cache = self.__dict__.setdefault("_ws_cache", {})
+        if n in cache:
+            return cache[n]
+        dims, dt, R = self.cfg.dims, self.dtype, self.R
+        lead = () if R == 1 else (R,)
+        L = len(dims) - 1
+        ws: dict[str, Any] = {
+            "A": [np.empty((*lead, dims[l + 1], n), dt) for l in range(L)],  # P_l → H_{l+1}; Z
+            "S": [None if self._acts[l] == "identity" else np.empty((*lead, dims[l + 1], n), dt)
+                  for l in range(L - 1)],  # σ'(P_l)
+            "B": [None] + [np.empty((*lead, dims[l], n), dt) for l in range(1, L)],
+            "G": [np.empty((R, *s), dt) for s in self.shapes],
+        }
+        if self._feat is not None:
+            ws["F"] = np.empty((*lead, dims[self._feat], n), dt)
+        if "XT" not in cache:  # sample-major data, shared by every batch size
+            cache["XT"] = np.ascontiguousarray(self.X.T)
+            cache["TT"] = np.ascontiguousarray(self.T.T)
+        ws["XT"], ws["TT"] = cache["XT"], cache["TT"]
+        ws["Xb"] = np.empty((*lead, n, dims[0]), dt)
+        ws["Tb"] = np.empty((*lead, n, self.T.shape[0]), dt)
+        cache[n] = ws
+        return ws
 
     def features(self, params: Sequence[np.ndarray], idx: np.ndarray | None = None
                  ) -> list[np.ndarray]:
@@ -494,6 +652,11 @@ def train_mlp(config: MLPConfig | Sequence[MLPConfig], X: Any, targets: Any, *, 
                           steps=steps, gtol=gtol, batch_size=batch_size, _batch=batch)
 
 
+def _layer_options(c: MLPConfig) -> tuple:
+    return (c.hidden_activations, c.layer_decay or (1.0,) * c.L, c.feature_decay,
+            c.feature_layer if c.feature_decay else None)
+
+
 class _BatchSampler:
     """Epoch-wise shuffled mini-batches, one generator per run (``default_rng([seed_r, 1])``)."""
 
@@ -546,7 +709,8 @@ def polish_mlp(config: MLPConfig, X: Any, targets: Any, weights: Sequence[Any],
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
         P = [w[None] for w in unflatten(x, cfg)]
         G, fit = batch.gradient(P, want_fit=True)
-        return float(fit[0] + batch.penalty(P)[0]), flatten([g[0] for g in G])
+        total = batch.loss(P)[0][0] if cfg.feature_decay else fit[0] + batch.penalty(P)[0]
+        return float(total), flatten([g[0] for g in G])
 
     res = scipy.optimize.minimize(fun, flatten([w[0] for w in W0]), jac=True, method="L-BFGS-B",
                                   options={"maxiter": maxiter, "maxcor": 50, "gtol": gtol * 1e-3,
@@ -555,7 +719,8 @@ def polish_mlp(config: MLPConfig, X: Any, targets: Any, weights: Sequence[Any],
     loss, g = fun(x)
     gn = float(np.linalg.norm(g))
     iterations = int(res.nit)
-    if not gn <= gtol and cfg.n_params <= newton_max_params and cfg.activation != "relu":
+    if (not gn <= gtol and cfg.n_params <= newton_max_params
+            and "relu" not in (cfg.activations or (cfg.activation,))):
         # L-BFGS stalls once f stops changing in float64 (|∇f|² ~ eps·f); Newton's method on
         # ∇f = 0 needs no decrease of f and converges quadratically near a nondegenerate point
         x, gn, it = _newton_refine(lambda v: fun(v)[1], x, gtol)

@@ -121,6 +121,8 @@ def get_experiment(exp_id: str) -> Experiment:
 
 def execute_task(task: Task) -> dict[str, Any]:
     """Train one task with one BLAS thread and analyse every run (runs in a worker)."""
+    if not isinstance(task, Task):  # other task types (realdata_data.MLPTask) run themselves
+        return task.execute()
     from threadpoolctl import threadpool_limits
 
     from ncverify.engine import metrics

@@ -29,11 +29,11 @@ def parse_expression(text: str) -> sympy.Expr:
     """Parse ``text`` into a SymPy expression without evaluating any code.
 
     >>> parse_expression("2**(Rational(2, 3)) - sqrt(K)/3")
-    2**(2/3) - sqrt(K)/3
+    -sqrt(K)/3 + 2**(2/3)
     >>> parse_expression("__import__('os').system('true')")
     Traceback (most recent call last):
     ...
-    ncverify.report.safe_expr.UnsafeExpressionError: disallowed syntax: Attribute
+    ncverify.report.safe_expr.UnsafeExpressionError: disallowed syntax: Call
     """
     if not isinstance(text, str) or len(text) > _MAX_LEN:
         raise UnsafeExpressionError("expression must be a string of at most 10000 characters")

@@ -31,7 +31,8 @@ import numpy as np
 from ncverify.claims import Claim, Outcome, register
 from ncverify.engine.mlp import MLPConfig, polish_mlp, train_mlp
 from ncverify.models.clusters import wcss
-from ncverify.papers.zg.thm3_4 import blob_data, rank_k_distance
+from ncverify.models.rank_distance import rank_k_distance
+from ncverify.papers.zg.thm3_4 import blob_data
 
 __all__ = ["FIG1", "claim", "heatmap", "refine", "relative_distances", "transition"]
 

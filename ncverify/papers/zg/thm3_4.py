@@ -40,6 +40,7 @@ import sympy
 from ncverify.claims import Claim, Discrepancy, Outcome, register
 from ncverify.engine.mlp import MLPBatch, MLPConfig, polish_mlp, train_mlp
 from ncverify.models.clusters import sample_gaussian_mixture, tcv_exact, wcss
+from ncverify.models.rank_distance import rank_k_distance
 from ncverify.models.validation import require_int, require_positive
 from ncverify.rigorous.balls import arb_precision
 
@@ -85,20 +86,6 @@ TANH_D3 = 2.0
 
 
 # ------------------------------------------------------------------------------ the objects
-
-
-def rank_k_distance(W: Any, k: int):
-    """``dist_F(W, {rank ≤ k}) = (Σ_{i>k} s_i(W)²)^{1/2}`` (Eckart–Young; `zg` Eq. 10).
-
-    ``W`` is (rows, cols) or batched (R, rows, cols).
-
-    >>> float(rank_k_distance(np.diag([3.0, 4.0, 0.0]), 1))
-    3.0
-    """
-    k = require_int("k", k, minimum=0)
-    s = np.linalg.svd(np.asarray(W, dtype=np.float64), compute_uv=False)
-    tail = np.sqrt(np.sum(s[..., k:] ** 2, axis=-1))
-    return float(tail) if tail.ndim == 0 else tail
 
 
 def _check_mse(config: MLPConfig) -> None:
