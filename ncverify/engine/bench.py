@@ -274,7 +274,10 @@ class _EngineRunner:
 
 
 class _TorchRunner:
-    def __init__(self, ref: TorchReference):
+    """Times ``ref.run(n)`` for any torch reference with ``reset()`` and ``run(n)`` (the DUFM
+    :class:`TorchReference` and the MLP's ``TorchMLP``)."""
+
+    def __init__(self, ref: Any):
         self.ref = ref
 
     def reset(self) -> None:

@@ -49,6 +49,7 @@ from ncverify.engine.bench import (
     _time_chunks,
     _TimedNumpy,
     _torch,
+    _TorchRunner,
     _us,
     machine_info,
     threads,
@@ -271,20 +272,6 @@ def _fresh_process(cases, steps, repeats, chunks) -> dict[str, dict[str, float]]
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
         return ex.submit(_fresh_process_worker, [tuple(c) for c in cases], steps, repeats,
                          chunks).result()
-
-
-class _TorchRunner:
-    def __init__(self, ref: TorchMLP):
-        self.ref = ref
-
-    def reset(self) -> None:
-        self.ref.reset()
-
-    def __call__(self, n: int) -> float:
-        with _no_gc():
-            t0 = time.perf_counter()
-            self.ref.run(n)
-            return time.perf_counter() - t0
 
 
 # --------------------------------------------------------------------------- shape floor
