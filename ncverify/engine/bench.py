@@ -764,26 +764,19 @@ def _target_cell(t: dict[str, Any]) -> str:
     return f"{v:.2f}× (target ≥ {g:g}×, {v / g:.0%} of it)"
 
 
-def format_report(results: dict[str, Any]) -> str:
-    """The results as a markdown section (machine, targets, one table per config)."""
+
+def machine_section(results: dict[str, Any], heading: str, busy_note: str) -> list[str]:
+    """Markdown lines of the machine table of a benchmark report (both torch benchmarks), with
+    ``busy_note`` appended when the 1-min load average at the start exceeded 0.3."""
     m = results["machine"]
-    out = ["# Engine benchmark", "",
-           "Produced by `python benchmarks/engine.py" + (" --quick" if results["quick"] else "")
-           + " --write` (do not edit by hand).  Engine = `DUFMBatch.step` (NumPy); reference = "
-           "the same loop in PyTorch CPU eager mode (autograd `backward()` + SGD-with-weight-"
-           "decay update under `torch.no_grad()`), from the engine's initial parameters.  "
-           f"Each timing runs {results['repeats']} trajectories per implementation, cut into "
-           "chunks that alternate between the implementations; rates use the fastest chunk, "
-           "ratios are within the same run (the median of chunk-paired ratios is given too).",
-           ""]
-    load = m.get("loadavg_start")
-    load_end = m.get("loadavg_end")
-    out += ["## Machine", "", "| | |", "|---|---|",
-            f"| date (run start) | {m['date']} |",
-            f"| nproc | {m['nproc']} |",
-            f"| cpu | {m['cpu']} |",
-            f"| platform | {m['platform']} |",
-            f"| python | {m['python']} |",
+    load, load_end = m.get("loadavg_start"), m.get("loadavg_end")
+    out = [heading, "", "| | |", "|---|---|",
+           f"| date (run start) | {m['date']} |",
+           f"| nproc | {m['nproc']} |",
+           f"| cpu | {m['cpu']} |"]
+    if m.get("platform"):
+        out.append(f"| platform | {m['platform']} |")
+    out += [f"| python | {m['python']} |",
             f"| numpy | {m['numpy']} (BLAS: {m['numpy_blas']}) |",
             f"| torch | {m.get('torch')} (BLAS: {m.get('torch_blas')}) |"]
     if load:
@@ -793,9 +786,23 @@ def format_report(results: dict[str, Any]) -> str:
     out.append(f"| benchmark wall time | {results.get('seconds', 0):.0f} s |")
     if load and m.get("nproc") and load[0] > 0.3:
         out += ["", f"**Note:** the machine was not idle (1-min load average {load[0]:.2f} on "
-                f"{m['nproc']} cores at the start): other processes competed for the cores, so "
-                "absolute rates are pessimistic and the 2-thread / 2-process figures "
-                "especially so."]
+                f"{m['nproc']} cores at the start): {busy_note}"]
+    return out
+
+def format_report(results: dict[str, Any]) -> str:
+    """The results as a markdown section (machine, targets, one table per config)."""
+    out = ["# Engine benchmark", "",
+           "Produced by `python benchmarks/engine.py" + (" --quick" if results["quick"] else "")
+           + " --write` (do not edit by hand).  Engine = `DUFMBatch.step` (NumPy); reference = "
+           "the same loop in PyTorch CPU eager mode (autograd `backward()` + SGD-with-weight-"
+           "decay update under `torch.no_grad()`), from the engine's initial parameters.  "
+           f"Each timing runs {results['repeats']} trajectories per implementation, cut into "
+           "chunks that alternate between the implementations; rates use the fastest chunk, "
+           "ratios are within the same run (the median of chunk-paired ratios is given too).",
+           ""]
+    out += machine_section(results, "## Machine",
+                           "other processes competed for the cores, so absolute rates are "
+                           "pessimistic and the 2-thread / 2-process figures especially so.")
     out += ["", "## Targets", "", "| config | measurement | measured | met |", "|---|---|---|---|"]
     for t in results["targets"]:
         extra = f" — {t['detail']}" if t.get("detail") else ""

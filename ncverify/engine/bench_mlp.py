@@ -52,6 +52,7 @@ from ncverify.engine.bench import (
     _TorchRunner,
     _us,
     machine_info,
+    machine_section,
     threads,
 )
 from ncverify.engine.mlp import MLPBatch, MLPConfig, _BatchSampler
@@ -489,7 +490,6 @@ def run_benchmarks(quick: bool = False, *, cases: Sequence[Sequence[str]] | None
 
 def format_report(results: dict[str, Any]) -> str:
     """The results as a markdown section (machine, targets, agreement, per-case tables)."""
-    m = results["machine"]
     cases = results["cases"]
     R = results["sweep_runs"]
     out = ["## MLP engine benchmark (digits)", "",
@@ -505,23 +505,8 @@ def format_report(results: dict[str, Any]) -> str:
            "implementation, cut into chunks that alternate between the implementations; "
            "**ratios are medians of chunk-paired ratios** and rates are medians (fastest "
            "chunk in brackets).", ""]
-    load, load_end = m.get("loadavg_start"), m.get("loadavg_end")
-    out += ["### Machine", "", "| | |", "|---|---|",
-            f"| date (run start) | {m['date']} |",
-            f"| nproc | {m['nproc']} |",
-            f"| cpu | {m['cpu']} |",
-            f"| python | {m['python']} |",
-            f"| numpy | {m['numpy']} (BLAS: {m['numpy_blas']}) |",
-            f"| torch | {m.get('torch')} (BLAS: {m.get('torch_blas')}) |"]
-    if load:
-        la = " / ".join(f"{x:.2f}" for x in load)
-        le = " / ".join(f"{x:.2f}" for x in load_end) if load_end else "?"
-        out.append(f"| load average 1/5/15 min | start {la}; end {le} |")
-    out.append(f"| benchmark wall time | {results.get('seconds', 0):.0f} s |")
-    if load and m.get("nproc") and load[0] > 0.3:
-        out += ["", f"**Note:** the machine was not idle (1-min load average {load[0]:.2f} on "
-                f"{m['nproc']} cores at the start): absolute rates are pessimistic; the "
-                "chunk-paired ratios are what to compare."]
+    out += machine_section(results, "### Machine", "absolute rates are pessimistic; the "
+                           "chunk-paired ratios are what to compare.")
     out += ["", f"### Target: engine / torch steps/s ≥ {TARGET:g}× (single run)", "",
             "| case | engine / torch | met | engine at the shape floor / torch | "
             "generic path / torch | engine / generic path | same, in a fresh process |",
