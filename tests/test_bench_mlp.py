@@ -7,7 +7,7 @@ import importlib.util
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
@@ -93,10 +93,13 @@ def test_step_equals_generic_gradient_path(dims, acts, loss, R, b, feature, laye
         # alternate full batch and mini-batches: the per-size workspaces must not interfere
         i1 = None if s1 is None or k % 3 == 2 else s1.next()
         i2 = None if s2 is None or k % 3 == 2 else s2.next()
-        batch.step(W1, i1)
-        generic_step(batch, W2, i2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            batch.step(W1, i1)
+            generic_step(batch, W2, i2)
+    # a diverged example (inf/NaN) would compare equal vacuously: only finite runs count
+    assume(all(np.all(np.isfinite(w)) for w in W2))
     for a, c in zip(W1, W2, strict=True):
-        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-13, equal_nan=False)
     if loss == "mse" and not any(a == "relu" for a in acts):
         # same operations in the same order: bit-identical
         for a, c in zip(W1, W2, strict=True):
