@@ -219,6 +219,34 @@ class TorchReference:
             return float(self._fit() + pen)
 
 
+def compare_trajectories(step: Callable[[], None], params: Sequence[np.ndarray],
+                         loss: Callable[[], float], ref: Any, steps: int, checkpoints: int
+                         ) -> tuple[int, float, float, float, float]:
+    """Advance the engine (``step()``, one step in place on ``params``, (1, ...) arrays) and a
+    torch reference (``ref.run(n)``, ``ref.numpy_params()``, ``ref.loss()``) side by side and
+    compare them at ``checkpoints`` equally spaced points (untimed).
+
+    Returns ``(checkpoints done, max abs parameter deviation, max |parameter|, max relative
+    loss deviation, final engine loss)``.
+    """
+    chunk = max(1, steps // max(1, checkpoints))
+    done, dev, ldev, scale, n_chk, le = 0, 0.0, 0.0, 0.0, 0, float("nan")
+    with np.errstate(all="ignore"):
+        while done < steps:
+            n = min(chunk, steps - done)
+            for _ in range(n):
+                step()
+            ref.run(n)
+            done += n
+            n_chk += 1
+            for p, q in zip(params, ref.numpy_params(), strict=True):
+                dev = max(dev, float(np.max(np.abs(p[0].astype(np.float64) - q))))
+                scale = max(scale, float(np.max(np.abs(p[0]))))
+            le, lt = loss(), ref.loss()
+            ldev = max(ldev, abs(le - lt) / max(abs(le), 1e-300))
+    return n_chk, dev, scale, ldev, le
+
+
 def verify_trajectory(cfg: DUFMConfig, steps: int, checkpoints: int = 10,
                       seed: int = 0) -> dict[str, Any]:
     """Run the engine and the torch reference side by side from the same initialisation.
@@ -229,21 +257,8 @@ def verify_trajectory(cfg: DUFMConfig, steps: int, checkpoints: int = 10,
     batch = DUFMBatch(cfg, runs=1)
     P = batch.init_params([seed])
     ref = TorchReference(cfg, P)
-    chunk = max(1, steps // max(1, checkpoints))
-    done, dev, ldev, scale, n_chk = 0, 0.0, 0.0, 0.0, 0
-    with np.errstate(all="ignore"):
-        while done < steps:
-            n = min(chunk, steps - done)
-            for _ in range(n):
-                batch.step(P)
-            ref.run(n)
-            done += n
-            n_chk += 1
-            for p, q in zip(P, ref.numpy_params(), strict=True):
-                dev = max(dev, float(np.max(np.abs(p[0].astype(np.float64) - q))))
-                scale = max(scale, float(np.max(np.abs(p[0]))))
-            le, lt = float(batch.loss(P)[0][0]), ref.loss()
-            ldev = max(ldev, abs(le - lt) / max(abs(le), 1e-300))
+    n_chk, dev, scale, ldev, _ = compare_trajectories(
+        lambda: batch.step(P), P, lambda: float(batch.loss(P)[0][0]), ref, steps, checkpoints)
     return {"dtype": cfg.dtype, "steps": steps, "checkpoints": n_chk, "max_abs_dev": dev,
             "param_scale": scale, "max_rel_loss_dev": ldev,
             "tol": VERIFY_TOL if cfg.dtype == "float64" else None,

@@ -51,6 +51,7 @@ from ncverify.engine.bench import (
     _torch,
     _TorchRunner,
     _us,
+    compare_trajectories,
     machine_info,
     machine_section,
     threads,
@@ -180,21 +181,9 @@ def verify_trajectory(case: Sequence[str], steps: int, checkpoints: int = 10, se
     W = batch.init_params([seed])
     ref = TorchMLP(cfg, X, y, W, batch_size=b, seed=seed)
     sampler = None if b is None else _BatchSampler([seed], batch.N, b)
-    chunk = max(1, steps // max(1, checkpoints))
-    done, dev, ldev, scale, n_chk = 0, 0.0, 0.0, 0.0, 0
-    with np.errstate(all="ignore"):
-        while done < steps:
-            n = min(chunk, steps - done)
-            for _ in range(n):
-                batch.step(W, None if sampler is None else sampler.next())
-            ref.run(n)
-            done += n
-            n_chk += 1
-            for p, q in zip(W, ref.numpy_params(), strict=True):
-                dev = max(dev, float(np.max(np.abs(p[0].astype(np.float64) - q))))
-                scale = max(scale, float(np.max(np.abs(p[0]))))
-            le, lt = float(batch.loss(W)[0][0]), ref.loss()
-            ldev = max(ldev, abs(le - lt) / max(abs(le), 1e-300))
+    n_chk, dev, scale, ldev, le = compare_trajectories(
+        lambda: batch.step(W, None if sampler is None else sampler.next()), W,
+        lambda: float(batch.loss(W)[0][0]), ref, steps, checkpoints)
     f64 = dtype == "float64"
     return {"case": _case_name(case), "dtype": dtype, "steps": steps, "checkpoints": n_chk,
             "max_abs_dev": dev, "param_scale": scale, "max_rel_loss_dev": ldev,
