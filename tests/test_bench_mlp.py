@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_limits
 
 from ncverify.engine import bench_mlp
 from ncverify.engine import mlp as _mlp
@@ -35,10 +34,7 @@ HAS_TORCH = _has_torch()
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed (optional)")
 
 
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def generic_step(batch, W, idx):

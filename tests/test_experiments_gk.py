@@ -14,7 +14,6 @@ from ncverify.cli import main as cli_main
 from ncverify.engine.analysis import dnc_reference_loss
 from ncverify.engine.config import DUFMConfig
 from ncverify.experiments import Context, get_experiment
-from ncverify.experiments import base as exp_base
 from ncverify.experiments.gk_fig6 import feature_singular_values, theorem7_construction_loss
 from ncverify.experiments.gk_sweeps import (
     QUICK_D,
@@ -81,23 +80,14 @@ def test_fig2_then_fig5_share_tasks_and_write_outputs(tmp_path):
         assert 0 <= pt["mean_rank"] <= 9 and pt["n"] == 2
 
 
-def test_interrupted_sweep_keeps_finished_tasks_and_resumes(tmp_path, monkeypatch):
-    real = exp_base.execute_task
-    calls = []
-
-    def flaky(task):
-        calls.append(task.key)
-        if len(calls) == 2:
-            raise RuntimeError("worker crashed")
-        return real(task)
-
-    monkeypatch.setattr(exp_base, "execute_task", flaky)
+def test_interrupted_sweep_keeps_finished_tasks_and_resumes(tmp_path, monkeypatch, crash_on_task):
+    calls = crash_on_task(2)
     with pytest.raises(RuntimeError, match="worker crashed"):
         get_experiment("gk-fig2").run(_ctx(tmp_path, steps=100))
     kept = _task_files(tmp_path)
     assert list(kept) == [f"{calls[0]}.json"]
 
-    monkeypatch.setattr(exp_base, "execute_task", real)
+    monkeypatch.undo()  # the real execute_task again (crash_on_task patched it)
     logs: list[str] = []
     get_experiment("gk-fig2").run(_ctx(tmp_path, logs, steps=100))
     assert _running(logs) == [f"1 of {N_QUICK_POINTS} tasks already done; running "

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from ncverify.engine.mlp import MLPBatch, MLPConfig, polish_mlp, train_mlp
 from ncverify.experiments import Context, get_experiment
-from ncverify.experiments import base as exp_base
 from ncverify.experiments.realdata_data import MLPTask, analyse_network, digits
 from ncverify.experiments.realdata_gk import dnc_head_bound, ufm_dnc_bound
 from ncverify.experiments.realdata_sk import reference_losses
@@ -382,22 +381,13 @@ def test_sk_quick_outputs(tmp_path):
     assert "0.05" in s["reference_losses"]
 
 
-def test_zg_quick_outputs_and_resume(tmp_path, monkeypatch):
-    real = exp_base.execute_task
-    calls = []
-
-    def flaky(task):
-        calls.append(task.key)
-        if len(calls) == 2:
-            raise RuntimeError("worker crashed")
-        return real(task)
-
-    monkeypatch.setattr(exp_base, "execute_task", flaky)
+def test_zg_quick_outputs_and_resume(tmp_path, monkeypatch, crash_on_task):
+    calls = crash_on_task(2)
     with pytest.raises(RuntimeError, match="worker crashed"):
         get_experiment("realdata-zg").run(_ctx(tmp_path, steps=30))
     kept = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "tasks").glob("*.json")}
     assert sorted(kept) == [f"{calls[0]}.json"]
-    monkeypatch.setattr(exp_base, "execute_task", real)
+    monkeypatch.undo()  # the real execute_task again (crash_on_task patched it)
     logs: list[str] = []
     s = get_experiment("realdata-zg").run(_ctx(tmp_path, logs, steps=30))
     assert [m for m in logs if "running" in m] == ["1 of 3 tasks already done; running 2 with "

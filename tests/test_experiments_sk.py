@@ -15,7 +15,6 @@ from ncverify.engine.analysis import dnc_reference_loss
 from ncverify.engine.config import DUFMConfig
 from ncverify.engine.dufm import DUFMBatch
 from ncverify.experiments import Context, get_experiment
-from ncverify.experiments import base as exp_base
 from ncverify.experiments.sk_fig1 import closed_form_losses
 from ncverify.experiments.sk_fig3 import middle_steps, ratio_curves
 from ncverify.models.srg import (
@@ -121,22 +120,13 @@ def test_fig4_and_fig5_quick_outputs_and_replays(tmp_path):
 
 # -- resuming --------------------------------------------------------------------------------
 
-def test_interrupted_run_resumes_and_rerun_trains_nothing(tmp_path, monkeypatch):
-    real = exp_base.execute_task
-    calls = []
-
-    def flaky(task):
-        calls.append(task.key)
-        if len(calls) == 3:
-            raise RuntimeError("worker crashed")
-        return real(task)
-
-    monkeypatch.setattr(exp_base, "execute_task", flaky)
+def test_interrupted_run_resumes_and_rerun_trains_nothing(tmp_path, monkeypatch, crash_on_task):
+    calls = crash_on_task(3)
     with pytest.raises(RuntimeError, match="worker crashed"):
         get_experiment("sk-fig4").run(_ctx(tmp_path, steps=150))
     kept = _stamps(tmp_path)
     assert sorted(kept) == sorted(f"{k}.json" for k in calls[:2])
-    monkeypatch.setattr(exp_base, "execute_task", real)
+    monkeypatch.undo()  # the real execute_task again (crash_on_task patched it)
     logs: list[str] = []
     get_experiment("sk-fig4").run(_ctx(tmp_path, logs, steps=150))
     assert [m for m in logs if "running" in m] == ["2 of 6 tasks already done; running 4 with "

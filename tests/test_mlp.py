@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_limits
 
 from ncverify.engine.mlp import MLPBatch, MLPConfig, polish_mlp, prepare_data, train_mlp
 from ncverify.models.losses import mean_cross_entropy, mse_fit
@@ -18,11 +17,7 @@ acts = st.sampled_from(["identity", "tanh", "relu"])
 losses = st.sampled_from(["mse", "ce"])
 
 
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    """Tiny matrices: a second BLAS thread only adds contention (as in Claim.run)."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def make(dims, act, loss, seed=0, N=7, lam=0.03, R=2, autoencode=False):

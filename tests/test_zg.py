@@ -10,7 +10,6 @@ import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_limits
 
 import ncverify
 from ncverify.claims import Verdict
@@ -25,12 +24,7 @@ from ncverify.models.clusters import (
 )
 from ncverify.papers.zg import eq4, prop3_1, prop4_1
 
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    """Tiny matrices: a second BLAS thread only adds contention (as in Claim.run)."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,7 @@ from ncverify.papers.zg import thm5_1, thm5_3, thm5_4
 IDS = ["zg.thm5_1", "zg.thm5_3", "zg.thm5_4"]
 
 
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture(scope="module")

@@ -29,11 +29,7 @@ from ncverify.papers.zg.thm3_4 import (
     taylor_remainders,
 )
 
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture(scope="module")
